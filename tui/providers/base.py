@@ -1,0 +1,162 @@
+"""Provider-neutral types: what a page request asks, what a page answers, and what can go wrong.
+
+Everything the app, the CLI and the tests need to talk about tasks lives here, so the two vendor
+clients can differ in wire format while the layers above see one shape. No Textual, no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import Generic, Literal, TypeVar
+
+T = TypeVar("T")
+
+#: Status words the Enkrypt list endpoints accept as a filter (the server's `status` parameter).
+ENKRYPT_STATUSES: tuple[str, ...] = ("Queued", "Running", "Finished", "Failed")
+#: Nimble task states documented by the spec (the API has no server-side filter).
+NIMBLE_STATES: tuple[str, ...] = ("pending", "success", "error")
+
+MAX_PER_PAGE = 100
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """One page to fetch. Page-number APIs use page/per_page/status; cursor APIs use cursor/limit."""
+
+    page: int = 1
+    per_page: int = 10
+    status: str | None = None
+    cursor: str | None = None
+    limit: int = 10
+
+    def with_(self, **changes: object) -> PageRequest:
+        """A copy with some fields changed (requests are values, so stale ones can be recognised)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class PageInfo:
+    """Paging facts of one answered page, for both page-number and cursor APIs.
+
+    `kind == "number"`: page, per_page, total_count, total_pages, has_next, has_previous are set.
+    `kind == "cursor"`: cursor (the one that was sent, None for the first page), next_cursor,
+    has_next and total are set; has_previous is True when a cursor was sent.
+    """
+
+    kind: Literal["number", "cursor"]
+    has_next: bool = False
+    has_previous: bool = False
+    page: int | None = None
+    per_page: int | None = None
+    total_count: int | None = None
+    total_pages: int | None = None
+    cursor: str | None = None
+    next_cursor: str | None = None
+    total: int | None = None
+
+    @property
+    def total_items(self) -> int | None:
+        """The server's total task count, whichever API reported it."""
+        return self.total_count if self.kind == "number" else self.total
+
+
+@dataclass(frozen=True, slots=True)
+class Page(Generic[T]):
+    """One answered page: its rows in server order plus its paging facts."""
+
+    rows: list[T]
+    paging: PageInfo
+    request: PageRequest = field(default_factory=PageRequest)
+
+
+# --------------------------------------------------------------------------------------- errors
+
+
+class ProviderError(Exception):
+    """Base of every error the provider layer raises. `str(err)` is one human line, no secrets."""
+
+    kind: str = "error"
+    #: CLI exit code for this class of failure.
+    exit_code: int = 1
+
+    def __init__(self, message: str, *, status_code: int | None = None) -> None:
+        one_line = " ".join(str(message).split())
+        super().__init__(one_line)
+        self.message = one_line
+        self.status_code = status_code
+
+
+class InvalidArgument(ProviderError):
+    """The caller asked for something the API does not accept; nothing was sent."""
+
+    kind = "invalid argument"
+    exit_code = 2
+
+
+class InsecureTransport(ProviderError):
+    """Refused to send a key over plain http to a host that is not loopback."""
+
+    kind = "insecure"
+    exit_code = 2
+
+
+class BadRequest(ProviderError):
+    """400/422: the server rejected the request; carries the server's own message."""
+
+    kind = "bad request"
+
+
+class AuthError(ProviderError):
+    """401/403: the key is missing, wrong, or not allowed here."""
+
+    kind = "auth"
+    exit_code = 3
+
+
+class PaymentRequired(ProviderError):
+    """402: account problem such as 'trial expired'."""
+
+    kind = "payment"
+    exit_code = 3
+
+
+class RateLimited(ProviderError):
+    """429: slow down; `retry_after` is the server's requested delay in seconds, if given."""
+
+    kind = "rate limited"
+    exit_code = 4
+
+    def __init__(
+        self, message: str, *, status_code: int | None = 429, retry_after: float | None = None
+    ) -> None:
+        super().__init__(message, status_code=status_code)
+        self.retry_after = retry_after
+
+
+class NotFound(ProviderError):
+    """404: no such task (or no such endpoint on this server)."""
+
+    kind = "not found"
+    exit_code = 5
+
+
+class ServerError(ProviderError):
+    """5xx: the server failed; usually worth retrying later."""
+
+    kind = "server"
+
+
+class TransportError(ProviderError):
+    """No HTTP answer at all: timeout, refused connection, DNS failure, TLS failure."""
+
+    kind = "transport"
+
+
+class ProtocolError(ProviderError):
+    """An answer arrived but is not what the contract says: not JSON, wrong shape, too large."""
+
+    kind = "protocol"
+
+
+#: Errors worth retrying automatically (the others need a human to change something).
+RETRYABLE: tuple[type[ProviderError], ...] = (RateLimited, ServerError, TransportError)
