@@ -1,0 +1,99 @@
+"""TasktopApp: three provider tabs, app-wide keys, and the wiring between tabs and the runtime."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.widgets import Footer, TabbedContent, TabPane
+
+from tui.palette import TasktopCommands
+from tui.runtime import TABS, Runtime
+from tui.task_view import TaskView
+
+TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
+
+
+class TasktopApp(App[None]):
+    """The monitor. Everything it talks to comes in through `runtime`."""
+
+    CSS_PATH = "app.tcss"
+    TITLE = "tasktop"
+    COMMANDS = App.COMMANDS | {TasktopCommands}
+    #: Wide terminals show the detail pane beside the table instead of over it.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    BINDINGS = [
+        Binding("1", "show_tab('datasets')", "Datasets", show=False),
+        Binding("2", "show_tab('redteam')", "Red team", show=False),
+        Binding("3", "show_tab('nimble')", "Nimble", show=False),
+        Binding("question_mark", "help", "Help"),
+        Binding("q", "quit", "Quit"),
+    ]
+
+    def __init__(
+        self,
+        runtime: Runtime,
+        *,
+        start_tab: str = "datasets",
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        super().__init__()
+        self.runtime = runtime
+        self.start_tab = start_tab
+        self.monotonic = monotonic
+
+    def compose(self) -> ComposeResult:
+        with TabbedContent(initial=self.start_tab):
+            for tab_id, provider in TABS:
+                with TabPane(TITLES[tab_id], id=tab_id):
+                    yield TaskView(
+                        tab_id,
+                        self.runtime.source(tab_id),
+                        refresh_seconds=self.runtime.refresh_seconds,
+                        key_label=self.runtime.keys[provider].masked(),
+                        now=self.runtime.now,
+                        monotonic=self.monotonic,
+                        per_page=self.runtime.per_page,
+                        id=f"view-{tab_id}",
+                    )
+        yield Footer()
+
+    def view(self, tab_id: str) -> TaskView:
+        return self.query_one(f"#view-{tab_id}", TaskView)
+
+    @property
+    def active_view(self) -> TaskView:
+        return self.view(self.query_one(TabbedContent).active)
+
+    def on_mount(self) -> None:
+        self.active_view.activate()
+        self.active_view.table.focus()
+
+    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
+        active = event.pane.id
+        for tab_id, _ in TABS:
+            view = self.view(tab_id)
+            if tab_id == active:
+                view.activate()
+                view.table.focus()
+            elif view.active:
+                view.deactivate()
+
+    def on_task_view_counted(self, event: TaskView.Counted) -> None:
+        title = TITLES[event.view.tab_id]
+        label = f"{title} ({event.total})" if event.total is not None else title
+        self.query_one(TabbedContent).get_tab(event.view.tab_id).label = label
+
+    def action_show_tab(self, tab_id: str) -> None:
+        self.query_one(TabbedContent).active = tab_id
+
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        groups = [("tabs", list(TaskView.BINDINGS)), ("app", list(self.BINDINGS))]
+        self.push_screen(HelpScreen(groups))
+
+    async def on_unmount(self) -> None:
+        await self.runtime.aclose()

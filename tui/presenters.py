@@ -1,0 +1,239 @@
+"""How each tab's records become table cells and detail fields.
+
+Every value that came from a server goes through `literal()`, which yields a rich Text with control
+characters made visible; no server string is ever parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from typing import Any
+
+from rich.text import Text
+
+from tui.providers.models import DatasetTask, NimbleTask, Record, RedteamTask
+from tui.providers.sources import Detail, Row
+from tui.timefmt import absolute, duration, parse_time, relative
+from widgets.task_table import Column
+from widgets.text import literal
+
+#: Status word (case-folded) → style. Unknown words are shown plainly, exactly as sent.
+STATUS_STYLES: dict[str, str] = {
+    "queued": "yellow",
+    "pending": "yellow",
+    "running": "bold cyan",
+    "in_progress": "bold cyan",
+    "processing": "bold cyan",
+    "finished": "green",
+    "success": "green",
+    "completed": "green",
+    "failed": "bold red",
+    "error": "bold red",
+}
+
+
+def status_text(status: str | None) -> Text:
+    text = literal(status or "")
+    style = STATUS_STYLES.get((status or "").casefold())
+    if style:
+        text.stylize(style)
+    return text
+
+
+def _when(value: Any, now: datetime) -> Text:
+    parsed = parse_time(value)
+    return Text(relative(parsed, now)) if parsed else literal(value)
+
+
+# -------------------------------------------------------------------------------------- columns
+
+COLUMNS: dict[str, list[Column]] = {
+    "datasets": [
+        Column("status", "Status", 9),
+        Column("name", "Dataset", 22),
+        Column("created", "Created", 9),
+        Column("started", "Started", 9),
+        Column("project", "Project", 12),
+        Column("task_id", "Task ID", 52),
+    ],
+    "redteam": [
+        Column("status", "Status", 9),
+        Column("test", "Test", 22),
+        Column("model", "Model", 26),
+        Column("project", "Project", 12),
+        Column("task_id", "Task ID", 46),
+    ],
+    "nimble": [
+        Column("state", "State", 8),
+        Column("api_type", "API", 9),
+        Column("created", "Created", 9),
+        Column("modified", "Modified", 9),
+        Column("code", "Code", 4),
+        Column("error", "Error", 22),
+        Column("id", "ID", 36),
+    ],
+}
+
+
+def dataset_cells(row: Row, now: datetime) -> list[Text]:
+    task = row.record if isinstance(row.record, DatasetTask) else None
+    if task is None:
+        return [Text("?", style="dim"), literal(row.key), Text(""), Text(""), Text(""), Text("")]
+    return [
+        status_text(task.status),
+        literal(task.dataset_name or row.key),
+        _when(task.created_at, now),
+        _when(task.started_at, now),
+        literal(task.project_name),
+        literal(task.task_id),
+    ]
+
+
+def redteam_cells(row: Row, now: datetime) -> list[Text]:
+    task: RedteamTask = row.record
+    return [
+        status_text(task.status),
+        literal(task.test_name),
+        literal(task.model_name),
+        literal(task.project_name),
+        literal(task.task_id),
+    ]
+
+
+def nimble_cells(row: Row, now: datetime) -> list[Text]:
+    task: NimbleTask = row.record
+    code = task.status_code
+    if isinstance(code, float) and code.is_integer():
+        code = int(code)
+    return [
+        status_text(task.state),
+        literal(task.api_type),
+        _when(task.created_at, now),
+        _when(task.modified_at, now),
+        literal(code),
+        literal(task.error),
+        literal(task.id),
+    ]
+
+
+CELLS: dict[str, Callable[[Row, datetime], list[Text]]] = {
+    "datasets": dataset_cells,
+    "redteam": redteam_cells,
+    "nimble": nimble_cells,
+}
+
+
+# --------------------------------------------------------------------------------------- detail
+
+Field = tuple[str, Text]
+
+
+def _time_field(label: str, value: Any, now: datetime, since: Any = None) -> Field:
+    parsed = parse_time(value)
+    if parsed is None:
+        return (label, literal(value))
+    text = f"{absolute(parsed)}  ({relative(parsed, now)})"
+    start = parse_time(since)
+    if start is not None:
+        text += f"  · {duration((parsed - start).total_seconds())} after creation"
+    return (label, Text(text))
+
+
+def _plain_fields(record: Record, skip: Sequence[str]) -> list[Field]:
+    """Every remaining field (extras included) that is a scalar; structured ones become JSON."""
+    out: list[Field] = []
+    for name, value in record.field_items():
+        if name in skip or isinstance(value, (dict, list)):
+            continue
+        out.append((name, literal(value)))
+    return out
+
+
+def _json_blocks(record: Record, skip: Sequence[str] = ()) -> list[tuple[str, object]]:
+    return [
+        (name, value)
+        for name, value in record.field_items()
+        if name not in skip and isinstance(value, (dict, list))
+    ]
+
+
+def dataset_detail(detail: Detail, now: datetime) -> dict[str, Any]:
+    task = detail.record
+    if not isinstance(task, DatasetTask):
+        fields: list[Field] = [("dataset", literal(detail.row.key))]
+        return {"title": detail.row.key, "fields": fields, "long_texts": [], "json_blocks": []}
+    fields = [
+        ("status", status_text(task.status)),
+        ("dataset", literal(task.dataset_name)),
+        ("task id", literal(task.task_id)),
+        ("project", literal(task.project_name)),
+        _time_field("created", task.created_at, now),
+        _time_field("started", task.started_at, now, since=task.created_at),
+        ("scenarios", literal(task.scenarios)),
+        ("categories", literal(task.categories)),
+        ("depth", literal(task.depth)),
+        ("max prompts", literal(task.max_prompts)),
+        ("info PDF", literal(task.info_pdf_url)),
+        ("tools", literal(", ".join(t.name for t in task.tools) or "none")),
+    ]
+    skip = {
+        "status", "dataset_name", "task_id", "project_name", "created_at", "started_at",
+        "scenarios", "categories", "depth", "max_prompts", "info_pdf_url", "tools",
+        "system_description", "policy_description",
+    }  # fmt: skip
+    fields += _plain_fields(task, skip)
+    long_texts = [
+        ("system description", task.system_description or ""),
+        ("policy description", task.policy_description or ""),
+    ]
+    long_texts += [(f"tool: {t.name}", t.description) for t in task.tools]
+    return {
+        "title": task.dataset_name,
+        "fields": fields,
+        "long_texts": long_texts,
+        "json_blocks": _json_blocks(task, skip),
+    }
+
+
+def redteam_detail(detail: Detail, now: datetime) -> dict[str, Any]:
+    task: RedteamTask = detail.record
+    fields: list[Field] = [("status", status_text(task.status))]
+    for name, value in task.field_items():
+        if name == "status" or isinstance(value, (dict, list)):
+            continue
+        if name.endswith("_at"):
+            fields.append(_time_field(name, value, now))
+        else:
+            fields.append((name, literal(value)))
+    if detail.note:
+        fields.append(("note", Text(detail.note, style="dim italic")))
+    return {
+        "title": task.test_name or task.task_id,
+        "fields": fields,
+        "long_texts": [],
+        "json_blocks": _json_blocks(task),
+    }
+
+
+def nimble_detail(detail: Detail, now: datetime) -> dict[str, Any]:
+    task: NimbleTask = detail.record
+    fields: list[Field] = [("state", status_text(task.state))]
+    for name, value in task.field_items():
+        if name in ("state", "input", "_query") or isinstance(value, (dict, list)):
+            continue
+        if name in ("created_at", "modified_at"):
+            since = task.created_at if name == "modified_at" else None
+            fields.append(_time_field(name, value, now, since=since))
+        else:
+            fields.append((name, literal(value)))
+    blocks: list[tuple[str, object]] = [("input", task.input), ("_query", task.query)]
+    blocks += _json_blocks(task, ("input", "_query"))
+    return {"title": task.id, "fields": fields, "long_texts": [], "json_blocks": blocks}
+
+
+DETAILS: dict[str, Callable[[Detail, datetime], dict[str, Any]]] = {
+    "datasets": dataset_detail,
+    "redteam": redteam_detail,
+    "nimble": nimble_detail,
+}

@@ -1,0 +1,171 @@
+"""One data source per tab: what a tick fetches and what the detail view shows, without Textual.
+
+The app's tab views only know `TaskSource`; the differences between the three APIs (names-only
+dataset lists that need per-row enrichment, cursor paging, server- vs client-side filters) stay here,
+where they can be tested without a screen.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from .base import (
+    ENKRYPT_STATUSES,
+    NIMBLE_STATES,
+    NotFound,
+    Page,
+    PageInfo,
+    PageRequest,
+    ProtocolError,
+)
+from .models import DatasetTask, NimbleTask, RedteamTask
+
+#: Status words (case-folded) after which a task never changes again. Vendors drift, so a few
+#: synonyms are included; anything unknown counts as live and keeps being refreshed.
+TERMINAL_STATES = frozenset(
+    {"finished", "failed", "success", "error", "completed", "complete", "cancelled", "canceled"}
+)
+
+#: How many dataset get-task calls one tick may have in flight at once.
+ENRICH_CONCURRENCY = 4
+
+
+def is_terminal(status: str | None) -> bool:
+    return bool(status) and status.casefold() in TERMINAL_STATES
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    """One table row: a stable key, its status word (verbatim) and the record behind it."""
+
+    key: str
+    status: str
+    record: Any
+
+
+@dataclass(frozen=True, slots=True)
+class Detail:
+    """What the detail view shows: the freshest record, plus an optional calm note."""
+
+    record: Any
+    row: Row
+    note: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+class TaskSource:
+    """Base of the three tab sources."""
+
+    tab_id: str = ""
+    title: str = ""
+    provider: Literal["enkrypt", "nimble"] = "enkrypt"
+    paging: Literal["number", "cursor"] = "number"
+    #: Filter cycle; None means "All".
+    filters: tuple[str | None, ...] = (None, *ENKRYPT_STATUSES)
+    #: False when the API cannot filter and the app filters the fetched page itself.
+    server_filter: bool = True
+
+    async def fetch(self, request: PageRequest) -> Page[Row]:
+        raise NotImplementedError
+
+    async def detail(self, row: Row) -> Detail:
+        raise NotImplementedError
+
+
+class RedteamSource(TaskSource):
+    tab_id, title = "redteam", "Red team"
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def fetch(self, request: PageRequest) -> Page[Row]:
+        page = await self.client.list_redteam(request)
+        rows = [Row(t.task_id, t.status, t) for t in page.rows]
+        return Page(rows, page.paging, request)
+
+    async def detail(self, row: Row) -> Detail:
+        try:
+            fresh: RedteamTask = await self.client.get_redteam_task(row.key)
+        except NotFound:
+            return Detail(row.record, row, note="this server has no further detail for the task")
+        return Detail(fresh, row)
+
+
+class NimbleSource(TaskSource):
+    tab_id, title = "nimble", "Nimble"
+    provider = "nimble"
+    paging = "cursor"
+    filters = (None, *NIMBLE_STATES)
+    server_filter = False
+
+    def __init__(self, client: Any) -> None:
+        self.client = client
+
+    async def fetch(self, request: PageRequest) -> Page[Row]:
+        wire = request.with_(status=None)
+        page = await self.client.list_tasks(wire)
+        rows = [Row(t.id, t.state, t) for t in page.rows]
+        if request.status is not None:
+            rows = [r for r in rows if r.status == request.status]
+        return Page(rows, page.paging, request)
+
+    async def detail(self, row: Row) -> Detail:
+        fresh: NimbleTask = await self.client.get_task(row.key)
+        return Detail(fresh, row)
+
+
+class DatasetsSource(TaskSource):
+    """The list endpoint returns names only: each visible name is enriched with its get-task.
+
+    Tasks in a terminal state are cached, so a steady page costs one list call plus one get-task per
+    live dataset per tick.
+    """
+
+    tab_id, title = "datasets", "Datasets"
+
+    def __init__(self, client: Any, concurrency: int = ENRICH_CONCURRENCY) -> None:
+        self.client = client
+        self._settled: dict[str, DatasetTask] = {}
+        self._limit = asyncio.Semaphore(concurrency)
+
+    async def fetch(self, request: PageRequest) -> Page[Row]:
+        page = await self.client.list_datasets(request)
+        names = list(dict.fromkeys(page.rows))  # a name listed twice is one row
+        tasks = await asyncio.gather(*(self._task_for(name) for name in names))
+        rows = [
+            Row(name, task.status if task else "", task if task else name)
+            for name, task in zip(names, tasks, strict=True)
+        ]
+        return Page(rows, page.paging, request)
+
+    async def _task_for(self, name: str) -> DatasetTask | None:
+        cached = self._settled.get(name)
+        if cached is not None:
+            return cached
+        async with self._limit:
+            try:
+                task: DatasetTask = await self.client.get_dataset_task(dataset=name)
+            except (NotFound, ProtocolError):
+                return None  # the name still shows; the detail view says what failed
+        if is_terminal(task.status):
+            self._settled[name] = task
+        return task
+
+    async def detail(self, row: Row) -> Detail:
+        try:
+            fresh = self._settled.get(row.key) or await self.client.get_dataset_task(
+                dataset=row.key
+            )
+        except NotFound:
+            return Detail(row.record, row, note="the server has no task for this dataset")
+        return Detail(fresh, row)
+
+    def forget(self) -> None:
+        """Drop the terminal-state cache (used when the profile or key changes)."""
+        self._settled.clear()
+
+
+def empty_page(kind: Literal["number", "cursor"], request: PageRequest) -> Page[Row]:
+    return Page([], PageInfo(kind=kind), request)

@@ -1,0 +1,50 @@
+"""`?`: every key the app answers to, generated from the BINDINGS so it can never drift."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from rich.table import Table
+from rich.text import Text
+
+EXTRA_KEYS: list[tuple[str, str]] = [
+    ("enter", "Open the selected task's detail"),
+    ("escape", "Close the detail pane / this help"),
+    ("↑ ↓ PgUp PgDn", "Move the cursor"),
+    ("ctrl+p", "Command palette"),
+]
+
+
+def key_table(groups: list[tuple[str, list[Binding]]]) -> Table:
+    table = Table(box=None, show_header=False, padding=(0, 2))
+    table.add_column(style="bold", no_wrap=True)
+    table.add_column()
+    for title, bindings in groups:
+        table.add_row(Text(title, style="underline"), "")
+        for binding in bindings:
+            table.add_row(Text(binding.key_display or binding.key), Text(binding.description))
+    table.add_row(Text("other", style="underline"), "")
+    for key, what in EXTRA_KEYS:
+        table.add_row(Text(key), Text(what))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Close"),
+        Binding("question_mark", "dismiss", "Close", show=False),
+        Binding("q", "dismiss", "Close", show=False),
+    ]
+
+    def __init__(self, groups: list[tuple[str, list[Binding]]]) -> None:
+        super().__init__()
+        self.groups = groups
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog help"):
+            yield Static(Text("tasktop keys", style="bold"))
+            yield Static(key_table(self.groups))

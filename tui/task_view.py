@@ -1,0 +1,394 @@
+"""One tab of the monitor: status line, live task table, detail pane, and the refresh loop.
+
+The loop follows DESIGN.md's tick: timer → one exclusive worker → `source.fetch(request)` → back on
+the UI thread, `TaskTable.apply()` diffs by key → badge → the next timer is armed only once the
+fetch has finished, so fetches never overlap. Every request carries a generation number; an answer
+whose generation is no longer current (page, filter or size changed meanwhile) is dropped unseen.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from textual import work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.timer import Timer
+from textual.widgets import DataTable, Static
+from textual.worker import WorkerCancelled
+
+from rich.text import Text
+
+from tui.presenters import CELLS, COLUMNS, DETAILS
+from tui.providers.base import Page, PageRequest, ProviderError, RateLimited
+from tui.providers.sources import Row, TaskSource
+from widgets.detail_pane import DetailPane
+from widgets.pager import Pager
+from widgets.refresh_badge import RefreshBadge
+from widgets.status_filter import StatusFilter
+from widgets.task_table import TaskTable
+
+PAGE_SIZES: tuple[int, ...] = (10, 25, 50, 100)
+MAX_BACKOFF = 60.0
+
+
+class TaskView(Vertical):
+    """A provider tab: everything on it refreshes only while it is the visible tab."""
+
+    BINDINGS = [
+        Binding("r", "refresh_now", "Refresh"),
+        Binding("space", "toggle_pause", "Pause"),
+        Binding("f", "cycle_filter", "Filter"),
+        Binding("n", "next_page", "Next"),
+        Binding("b", "previous_page", "Prev"),
+        Binding("g", "first_page", "First", show=False),
+        Binding("G", "last_page", "Last", show=False),
+        Binding("colon", "jump_page", "Jump", show=False),
+        Binding("plus", "page_size(1)", "Size+", show=False),
+        Binding("minus", "page_size(-1)", "Size-", show=False),
+        Binding("escape", "close_detail", "Close", show=False),
+    ]
+
+    class Counted(Message):
+        """The tab's total task count changed (the app shows it in the tab label)."""
+
+        def __init__(self, view: TaskView, total: int | None) -> None:
+            super().__init__()
+            self.view = view
+            self.total = total
+
+    detail_key: reactive[str | None] = reactive(None, init=False)
+
+    def __init__(
+        self,
+        tab_id: str,
+        source: TaskSource | None,
+        *,
+        refresh_seconds: float,
+        key_label: str,
+        now: Callable[[], datetime],
+        monotonic: Callable[[], float] = time.monotonic,
+        per_page: int = 10,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="task-view")
+        self.tab_id = tab_id
+        self.source = source
+        self.refresh_seconds = refresh_seconds
+        self.key_label = key_label
+        self.now = now
+        self.monotonic = monotonic
+        self.request = PageRequest(page=1, per_page=per_page, limit=per_page)
+        self.cursors: list[str | None] = [None]  # cursor paging: the cursor that opens page i
+        self.page_index = 0
+        self.generation = 0
+        self.paused = False
+        self.active = False
+        self.page: Page[Row] | None = None
+        self.rows_by_key: dict[str, Row] = {}
+        self.last_success: float | None = None
+        self.failures = 0
+        self.error: ProviderError | None = None
+        self.ticks = 0
+        self._timer: Timer | None = None
+        self._filter_index = 0
+
+    # ------------------------------------------------------------------------------ layout
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(classes="status-line"):
+            yield Static(Text(self.key_label), classes="key-label")
+            yield StatusFilter(classes="filter")
+            yield Pager(classes="pager")
+            yield RefreshBadge(clock=self.monotonic, classes="badge")
+        with Horizontal(classes="body"):
+            table = TaskTable(classes="tasks")
+            yield table
+            yield DetailPane(classes="detail")
+        yield Static("", classes="notice")
+
+    def on_mount(self) -> None:
+        self.table.set_columns(COLUMNS[self.tab_id])
+        self._show_filter()
+        if self.source is None:
+            self.notice(f"{self.key_label} — press k to add a key for this provider")
+            self.badge.set_paused(True)
+
+    @property
+    def table(self) -> TaskTable:
+        return self.query_one(TaskTable)
+
+    @property
+    def badge(self) -> RefreshBadge:
+        return self.query_one(RefreshBadge)
+
+    @property
+    def pager(self) -> Pager:
+        return self.query_one(Pager)
+
+    @property
+    def detail(self) -> DetailPane:
+        return self.query_one(DetailPane)
+
+    def notice(self, message: str | None) -> None:
+        """A one-line message under the table (errors, missing keys); None hides it."""
+        widget = self.query_one(".notice", Static)
+        widget.update(Text(message or ""))
+        widget.display = bool(message)
+
+    # ------------------------------------------------------------------------ refresh loop
+
+    def activate(self) -> None:
+        """The tab became visible: fetch now if its data is due, else wait out the rest."""
+        self.active = True
+        if self.source is None or self.paused:
+            return
+        due = self._next_due()
+        if due is None or due <= self.monotonic():
+            self.refresh_now()
+        else:
+            self._arm(due - self.monotonic())
+
+    def deactivate(self) -> None:
+        """Hidden tabs do not tick (a fetch in flight may still land)."""
+        self.active = False
+        self._disarm()
+        self.badge.set_next(None)
+
+    def _next_due(self) -> float | None:
+        if self.last_success is None:
+            return None
+        return self.last_success + self.refresh_seconds
+
+    def refresh_now(self) -> None:
+        """Fetch the current request now, superseding any fetch in flight."""
+        if self.source is None:
+            return
+        self._disarm()
+        self.generation += 1
+        self.badge.mark_loading()
+        self._fetch(self.request, self.generation)
+
+    @work(exclusive=True, group="fetch")
+    async def _fetch(self, request: PageRequest, generation: int) -> None:
+        assert self.source is not None
+        try:
+            page = await self.source.fetch(request)
+        except ProviderError as error:
+            if generation == self.generation:
+                self._failed(error)
+            return
+        if generation != self.generation:
+            return  # superseded: a newer page/filter was asked for meanwhile
+        self._succeeded(page)
+
+    def _succeeded(self, page: Page[Row]) -> None:
+        self.ticks += 1
+        self.page = page
+        self.failures = 0
+        self.error = None
+        self.last_success = self.monotonic()
+        self.rows_by_key = {row.key: row for row in page.rows}
+        now = self.now()
+        cells = CELLS[self.tab_id]
+        self.table.apply([(row.key, cells(row, now)) for row in page.rows])
+        self.table.remove_class("stale")
+        self.badge.clear_error()
+        self.badge.mark_updated(self.last_success)
+        self.notice(None if page.rows else "no tasks on this page")
+        self._show_pager(page)
+        self.post_message(self.Counted(self, page.paging.total_items))
+        if self.detail_key is not None:
+            self._load_detail(self.detail_key)
+        self._arm(self.refresh_seconds)
+
+    def _failed(self, error: ProviderError) -> None:
+        self.failures += 1
+        self.error = error
+        delay = self._retry_delay(error)
+        self.table.set_class(self.page is not None, "stale")
+        self.badge.set_error(f"{error.kind}: {error.message}", self.monotonic() + delay)
+        self.notice(f"{error.kind}: {error.message}")
+        self._arm(delay)
+
+    def _retry_delay(self, error: ProviderError) -> float:
+        if isinstance(error, RateLimited) and error.retry_after is not None:
+            return min(MAX_BACKOFF, max(0.0, error.retry_after))
+        return min(MAX_BACKOFF, self.refresh_seconds * 2 ** (self.failures - 1))
+
+    def _arm(self, delay: float) -> None:
+        self._disarm()
+        if not self.active or self.paused or self.source is None:
+            self.badge.set_next(None)
+            return
+        self._timer = self.set_timer(delay, self.refresh_now)
+        self.badge.set_next(self.monotonic() + delay)
+
+    def _disarm(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+
+    # --------------------------------------------------------------------------- actions
+
+    def action_refresh_now(self) -> None:
+        self.refresh_now()
+
+    def action_toggle_pause(self) -> None:
+        self.paused = not self.paused
+        self.badge.set_paused(self.paused)
+        if self.paused:
+            self._disarm()
+            self.badge.set_next(None)
+        elif self.active:
+            self.refresh_now()
+
+    def action_cycle_filter(self) -> None:
+        if self.source is None:
+            return
+        self._filter_index = (self._filter_index + 1) % len(self.source.filters)
+        status = self.source.filters[self._filter_index]
+        if self.source.server_filter:
+            self._go(page=1, status=status)
+        else:
+            self._go(status=status)
+        self._show_filter()
+
+    def action_next_page(self) -> None:
+        if self.page is None or self.source is None:
+            return
+        if self.source.paging == "cursor":
+            next_cursor = self.page.paging.next_cursor
+            if not self.page.paging.has_next or not next_cursor:
+                return
+            if self.page.request.cursor != self.cursors[self.page_index]:
+                return  # the page on screen is not the one the stack points at yet
+            del self.cursors[self.page_index + 1 :]
+            self.cursors.append(next_cursor)
+            self._go_cursor(self.page_index + 1)
+        else:
+            last = self.page.paging.total_pages or 0
+            if self.request.page < last:
+                self._go(page=self.request.page + 1)
+
+    def action_previous_page(self) -> None:
+        if self.source is None:
+            return
+        if self.source.paging == "cursor":
+            if self.page_index > 0:
+                self._go_cursor(self.page_index - 1)
+        elif self.request.page > 1:
+            self._go(page=self.request.page - 1)
+
+    def action_first_page(self) -> None:
+        if self.source is None:
+            return
+        if self.source.paging == "cursor":
+            if self.page_index > 0:
+                self._go_cursor(0)
+        elif self.request.page != 1:
+            self._go(page=1)
+
+    def action_last_page(self) -> None:
+        if self.source is None or self.page is None or self.source.paging == "cursor":
+            return
+        last = self.page.paging.total_pages or 1
+        if self.request.page != last:
+            self._go(page=last)
+
+    def action_jump_page(self) -> None:
+        if self.source is None or self.source.paging == "cursor" or self.page is None:
+            return
+        from tui.screens.jump import JumpScreen
+
+        last = self.page.paging.total_pages or 1
+
+        def jump(page: int | None) -> None:
+            if page is not None and page != self.request.page:
+                self._go(page=page)
+
+        self.app.push_screen(JumpScreen(self.request.page, last), jump)
+
+    def action_page_size(self, step: int) -> None:
+        if self.source is None:
+            return
+        current = self.request.per_page
+        index = PAGE_SIZES.index(current) if current in PAGE_SIZES else 0
+        size = PAGE_SIZES[max(0, min(len(PAGE_SIZES) - 1, index + step))]
+        if size == current:
+            return
+        if self.source.paging == "cursor":
+            self.cursors = [None]
+            self.page_index = 0
+            self._go(per_page=size, limit=size, cursor=None)
+        else:
+            first_item = (self.request.page - 1) * current
+            self._go(page=first_item // size + 1, per_page=size, limit=size)
+
+    def _go_cursor(self, index: int) -> None:
+        self.page_index = index
+        self._go(cursor=self.cursors[index])
+
+    def _go(self, **changes: object) -> None:
+        self.request = self.request.with_(**changes)
+        self._show_pager(None)
+        self.refresh_now()
+
+    # ------------------------------------------------------------------------- status line
+
+    def _show_filter(self) -> None:
+        status = self.source.filters[self._filter_index] if self.source else None
+        server = self.source.server_filter if self.source else True
+        note = None if server or status is None else "this page"
+        self.query_one(StatusFilter).show(status or "All", note)
+
+    def _show_pager(self, page: Page[Row] | None) -> None:
+        """Page line for the answered page, or for the request still in flight."""
+        info = page.paging if page else (self.page.paging if self.page else None)
+        if self.source is not None and self.source.paging == "cursor":
+            total = info.total if info else None
+            has_next = bool(info.has_next) if page else True
+            self.pager.show_cursor(self.page_index + 1, total, has_next)
+        else:
+            total_pages = info.total_pages if info else None
+            total = info.total_count if info else None
+            self.pager.show_number(self.request.page, total_pages, total)
+
+    # ------------------------------------------------------------------------------ detail
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        key = event.row_key.value
+        if key is not None and key in self.rows_by_key:
+            self.detail_key = key
+
+    def watch_detail_key(self, key: str | None) -> None:
+        self.set_class(key is not None, "-detail-open")
+        if key is None:
+            self.table.focus()
+        else:
+            self._load_detail(key)
+
+    def action_close_detail(self) -> None:
+        self.detail_key = None
+
+    @work(exclusive=True, group="detail")
+    async def _load_detail(self, key: str) -> None:
+        row = self.rows_by_key.get(key)
+        if row is None or self.source is None:
+            return
+        try:
+            detail = await self.source.detail(row)
+        except WorkerCancelled:
+            raise
+        except ProviderError as error:
+            if self.detail_key == key:
+                self.detail.show(key, [("error", Text(f"{error.kind}: {error.message}"))])
+            return
+        if self.detail_key == key:
+            self.detail.show(**DETAILS[self.tab_id](detail, self.now()))
