@@ -1,0 +1,424 @@
+"""One guarded HTTP exchange for the vendor clients: JSON in, typed ProviderError out.
+
+Why one place: the rules that keep an API key safe (no plain http off loopback, no following
+redirects with credentials, no key in any message) and the rules that keep the UI responsive
+(timeouts, a response-size cap) must hold for every endpoint, and a later retry policy needs exactly
+one `request()` to wrap. No Textual, no retries here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import math
+import socket
+import ssl
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from email.utils import parsedate_to_datetime
+from typing import Any
+
+import httpx
+import msgspec
+
+from .base import (
+    AuthError,
+    BadRequest,
+    InsecureTransport,
+    InvalidArgument,
+    NotFound,
+    PaymentRequired,
+    ProtocolError,
+    ProviderError,
+    RateLimited,
+    ServerError,
+    TransportError,
+)
+from .models import decode_json
+
+DEFAULT_TIMEOUT = 10.0
+CONNECT_TIMEOUT = 5.0
+MAX_RESPONSE_BYTES = 8 * 1024 * 1024
+RETRY_AFTER_CAP = 60.0
+#: Longest piece of server text quoted in an error message.
+_MAX_SERVER_TEXT = 300
+_CHUNK = 64 * 1024
+
+
+def is_loopback(host: str) -> bool:
+    """True for localhost, 127.0.0.0/8 and ::1: the only hosts a key may reach over plain http."""
+    host = host.strip("[]").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_retry_after(
+    value: str | None, *, now: datetime | None = None, cap: float = RETRY_AFTER_CAP
+) -> float | None:
+    """Retry-After as seconds (delay-seconds or HTTP-date), clamped to [0, cap]; None if unusable."""
+    if value is None:
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    try:
+        seconds = float(text)
+    except ValueError:
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+        if when is None:
+            return None
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    if not math.isfinite(seconds):
+        return None
+    return min(max(seconds, 0.0), cap)
+
+
+def server_message(body: bytes) -> str | None:
+    """The server's own explanation from a JSON error body, or None (HTML and junk are never quoted).
+
+    Shapes known: Enkrypt {"error": ...}, Nimble {"msg": ..., "error": ...}, FastAPI {"detail": ...}
+    (a string or a list of {loc, msg}), Nimble 500 {"message": ...}.
+    """
+    try:
+        obj = msgspec.json.decode(body)
+    except msgspec.DecodeError:
+        return None
+    text = _message_of(obj)
+    if not text:
+        return None
+    text = " ".join(text.split())
+    if len(text) > _MAX_SERVER_TEXT:
+        text = text[: _MAX_SERVER_TEXT - 1] + "…"
+    return text or None
+
+
+def _message_of(obj: Any) -> str | None:
+    if isinstance(obj, str):
+        return obj
+    if not isinstance(obj, dict):
+        return None
+    msg, error = obj.get("msg"), obj.get("error")
+    if isinstance(msg, str) and msg:
+        if isinstance(error, str) and error and error != msg:
+            return f"{msg} ({error})"
+        return msg
+    if isinstance(error, str) and error:
+        return error
+    if isinstance(error, dict):
+        inner = _message_of(error)
+        if inner:
+            return inner
+    detail = obj.get("detail")
+    if isinstance(detail, str) and detail:
+        return detail
+    if isinstance(detail, list):
+        parts = []
+        for item in detail:
+            if isinstance(item, dict) and isinstance(item.get("msg"), str):
+                loc = item.get("loc")
+                where = ".".join(str(p) for p in loc) if isinstance(loc, list) else ""
+                parts.append(f"{where}: {item['msg']}" if where else item["msg"])
+            elif isinstance(item, str):
+                parts.append(item)
+        if parts:
+            return "; ".join(parts)
+    message = obj.get("message")
+    if isinstance(message, str) and message:
+        return message
+    return None
+
+
+def header_value(label: str, value: str) -> str | bytes:
+    """An identifier made safe to send as a header value, or InvalidArgument (nothing is sent).
+
+    Control characters would split or corrupt the header; non-ASCII text is sent as UTF-8 bytes.
+    """
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidArgument(f"{label} must be a non-empty string")
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        raise InvalidArgument(f"{label} contains control characters")
+    return value if value.isascii() else value.encode("utf-8")
+
+
+def _fmt_seconds(seconds: float) -> str:
+    return f"{seconds:g}s"
+
+
+class HttpClient:
+    """One httpx.AsyncClient for one provider, plus the rules every request obeys.
+
+    `auth_header` is the header name the key travels in; `auth_scheme` prefixes the value
+    ("Bearer"). The key is kept private: it is added per request and never appears in repr or errors.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str | None,
+        *,
+        provider: str,
+        auth_header: str,
+        auth_scheme: str | None = None,
+        timeout: float = DEFAULT_TIMEOUT,
+        max_bytes: int = MAX_RESPONSE_BYTES,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        if not (timeout > 0):
+            raise InvalidArgument(f"timeout must be > 0 seconds, got {timeout!r}")
+        self.provider = provider
+        self.timeout = float(timeout)
+        self.max_bytes = max_bytes
+        self._key = (api_key or "").strip() or None
+        self._auth_header = auth_header
+        self._auth_scheme = auth_scheme
+        try:
+            self.base_url = httpx.URL(base_url)
+        except (httpx.InvalidURL, TypeError) as exc:
+            raise InvalidArgument(f"invalid {provider} URL {base_url!r}: {exc}") from None
+        self._client = httpx.AsyncClient(
+            base_url=self.base_url,
+            timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
+            follow_redirects=False,
+            transport=transport,
+            headers={"Accept": "application/json", "User-Agent": "tasktop"},
+        )
+
+    def __repr__(self) -> str:
+        key = "set" if self._key else "missing"
+        return f"HttpClient({self.provider}, base_url={str(self.base_url)!r}, key={key})"
+
+    @property
+    def has_key(self) -> bool:
+        return self._key is not None
+
+    @property
+    def endpoint(self) -> str:
+        """host:port of the server, for messages."""
+        url = self.base_url
+        port = url.port or (443 if url.scheme == "https" else 80)
+        host = f"[{url.host}]" if ":" in url.host else url.host
+        return f"{host}:{port}"
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.aclose()
+
+    # ------------------------------------------------------------------------------ requests
+
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str | bytes] | None = None,
+    ) -> Any:
+        """One exchange: the decoded JSON body of a 2xx answer, or a typed ProviderError.
+
+        This is the single place a retry policy can wrap (retry on `base.RETRYABLE`).
+        """
+        self._check_before_send()
+        try:
+            return await self._exchange(method, path, params, headers)
+        except ProviderError as err:
+            raise self._scrubbed(err) from None
+
+    async def get_json(self, path: str, **kwargs: Any) -> Any:
+        return await self.request("GET", path, **kwargs)
+
+    def _check_before_send(self) -> None:
+        if self._key is None:
+            raise AuthError(f"no API key configured for {self.provider}")
+        if not self._key.isascii() or not self._key.isprintable() or " " in self._key:
+            raise AuthError(
+                f"the {self.provider} API key contains spaces, control or non-ASCII characters"
+            )
+        scheme = self.base_url.scheme
+        if scheme not in ("http", "https") or not self.base_url.host:
+            raise InvalidArgument(
+                f"{self.provider} URL must start with https:// (got {str(self.base_url)!r})"
+            )
+        if scheme == "http" and not is_loopback(self.base_url.host):
+            raise InsecureTransport(
+                f"refusing to send the {self.provider} API key over plain http to "
+                f"{self.base_url.host}; use https:// (plain http is allowed only for loopback)"
+            )
+
+    def _auth_value(self) -> str:
+        assert self._key is not None
+        return f"{self._auth_scheme} {self._key}" if self._auth_scheme else self._key
+
+    async def _exchange(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str | bytes] | None,
+    ) -> Any:
+        all_headers: dict[str, str | bytes] = dict(headers or {})
+        all_headers[self._auth_header] = self._auth_value()
+        request = self._client.build_request(method, path, params=params, headers=all_headers)
+        if request.url.host != self.base_url.host or request.url.scheme != self.base_url.scheme:
+            # Paths are ours, so this cannot happen; it guards the key if one ever is absolute.
+            raise InvalidArgument(f"refusing to send the key to another origin ({request.url.host})")
+        got_headers = False
+        try:
+            async with asyncio.timeout(self.timeout):
+                response = await self._client.send(request, stream=True)
+                got_headers = True
+                try:
+                    status = response.status_code
+                    body = await self._read_capped(response)
+                finally:
+                    await response.aclose()
+        except TimeoutError:
+            raise TransportError(
+                f"timed out after {_fmt_seconds(self.timeout)} waiting for {self.endpoint}"
+            ) from None
+        except httpx.HTTPError as exc:
+            raise self._transport_error(exc, got_headers) from None
+        if 200 <= status < 300:
+            try:
+                return decode_json(body)
+            except ProtocolError as err:
+                ctype = response.headers.get("content-type", "").split(";")[0].strip()
+                if ctype and "json" not in ctype:
+                    raise ProtocolError(
+                        f"response is not JSON (content-type {ctype}, status {status})"
+                    ) from None
+                raise
+        raise self._status_error(response, body, path)
+
+    async def _read_capped(self, response: httpx.Response) -> bytes:
+        limit = self.max_bytes
+        too_large = ProtocolError(f"response too large (> {_human_bytes(limit)})")
+        declared = response.headers.get("content-length", "")
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in response.aiter_bytes(_CHUNK):
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    # ------------------------------------------------------------------------------ mapping
+
+    def _status_error(self, response: httpx.Response, body: bytes, path: str) -> ProviderError:
+        status = response.status_code
+        text = server_message(body)
+        suffix = f": {text}" if text else ""
+        if 300 <= status < 400:
+            location = response.headers.get("location")
+            if not location:
+                return ProtocolError(f"server answered a redirect ({status}) without a location")
+            try:
+                target = response.request.url.join(location).host or location
+            except (httpx.InvalidURL, ValueError):
+                target = location
+            target = " ".join(target.split())[:100]
+            return ProtocolError(f"server redirected to {target}; not following with credentials")
+        if status in (400, 422):
+            return BadRequest(f"server rejected the request ({status}){suffix}", status_code=status)
+        if status in (401, 403):
+            return AuthError(f"API key refused ({status}){suffix}", status_code=status)
+        if status == 402:
+            return PaymentRequired(
+                f"payment required: {text}" if text else "payment required (402)", status_code=402
+            )
+        if status == 404:
+            return NotFound(f"nothing found at {path} (404){suffix}", status_code=404)
+        if status == 429:
+            retry_after = parse_retry_after(response.headers.get("retry-after"))
+            hint = f"; retry after {_fmt_seconds(retry_after)}" if retry_after is not None else ""
+            return RateLimited(
+                f"too many requests (429){suffix}{hint}", status_code=429, retry_after=retry_after
+            )
+        if status >= 500:
+            return ServerError(f"server error {status}{suffix}", status_code=status)
+        if 400 <= status < 500:
+            return BadRequest(f"request refused ({status}){suffix}", status_code=status)
+        return ProtocolError(f"unexpected HTTP status {status}", status_code=status)
+
+    def _transport_error(self, exc: httpx.HTTPError, got_headers: bool) -> ProviderError:
+        where = self.endpoint
+        if isinstance(exc, httpx.ConnectTimeout):
+            connect = min(CONNECT_TIMEOUT, self.timeout)
+            return TransportError(f"timed out after {_fmt_seconds(connect)} connecting to {where}")
+        if isinstance(exc, httpx.TimeoutException):
+            return TransportError(
+                f"timed out after {_fmt_seconds(self.timeout)} waiting for {where}"
+            )
+        if isinstance(exc, httpx.DecodingError):
+            return ProtocolError(f"response from {where} could not be decoded ({exc})")
+        if isinstance(exc, httpx.ConnectError):
+            cause = _root_cause(exc)
+            if isinstance(cause, ConnectionRefusedError):
+                return TransportError(f"connection refused: {where}")
+            if isinstance(cause, socket.gaierror):
+                return TransportError(f"cannot resolve host {self.base_url.host}")
+            if isinstance(cause, ssl.SSLCertVerificationError):
+                return TransportError(
+                    f"TLS certificate of {self.base_url.host} not trusted ({cause.verify_message})"
+                )
+            if isinstance(cause, ssl.SSLError):
+                return TransportError(f"TLS handshake with {where} failed ({cause.reason})")
+            return TransportError(f"cannot connect to {where}: {_first_line(cause or exc)}")
+        if isinstance(exc, httpx.RemoteProtocolError):
+            if got_headers:
+                return ProtocolError(f"response from {where} was cut off before its end")
+            return TransportError(f"{where} closed the connection without answering")
+        if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
+            return InvalidArgument(f"invalid {self.provider} URL: {_first_line(exc)}")
+        if isinstance(exc, httpx.TransportError):
+            return TransportError(f"network error talking to {where}: {_first_line(exc)}")
+        return TransportError(f"HTTP error talking to {where}: {type(exc).__name__}")
+
+    def _scrubbed(self, err: ProviderError) -> ProviderError:
+        """Remove the key from an error message, whatever put it there (a server may echo it)."""
+        if self._key and self._key in err.message:
+            err.message = err.message.replace(self._key, "***")
+            err.args = (err.message,)
+        return err
+
+
+def _root_cause(exc: BaseException) -> BaseException | None:
+    seen: set[int] = set()
+    cur: BaseException | None = exc
+    last: BaseException | None = None
+    while cur is not None and id(cur) not in seen:
+        seen.add(id(cur))
+        last = cur
+        if isinstance(cur, (ConnectionRefusedError, socket.gaierror, ssl.SSLError)):
+            return cur
+        cur = cur.__cause__ or cur.__context__
+    return last if last is not exc else None
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip().splitlines()
+    return (text[0] if text else type(exc).__name__)[:200]
+
+
+def _human_bytes(n: int) -> str:
+    if n % (1024 * 1024) == 0:
+        return f"{n // (1024 * 1024)} MiB"
+    if n % 1024 == 0:
+        return f"{n // 1024} KiB"
+    return f"{n} bytes"
