@@ -42,7 +42,6 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 RETRY_AFTER_CAP = 60.0
 #: Longest piece of server text quoted in an error message.
 _MAX_SERVER_TEXT = 300
-_CHUNK = 64 * 1024
 
 
 def is_loopback(host: str) -> bool:
@@ -67,6 +66,8 @@ def parse_retry_after(
         return None
     try:
         seconds = float(text)
+        if seconds < 0:
+            return None
     except ValueError:
         try:
             when = parsedate_to_datetime(text)
@@ -311,7 +312,7 @@ class HttpClient:
             raise too_large
         chunks: list[bytes] = []
         size = 0
-        async for chunk in response.aiter_bytes(_CHUNK):
+        async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
                 raise too_large
