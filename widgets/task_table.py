@@ -1,0 +1,353 @@
+"""A DataTable that takes whole pages of rows and applies only what changed.
+
+A live monitor re-fetches the same page every few seconds. Clearing and refilling a
+DataTable on each tick loses the cursor and scroll position and repaints everything, so
+`TaskTable.apply` diffs by row key: vanished rows are removed, new rows added, and only
+cells whose value changed are updated, all in one `batch_update`. The server's row order
+is kept by rewriting DataTable's row-location map (as `DataTable.sort` itself does), and
+the cursor follows its row key.
+
+Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`);
+textual is pinned and the tests cover these paths.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+from rich.cells import cell_len
+from rich.console import RenderableType
+from rich.text import Text
+from textual._two_way_dict import TwoWayDict
+from textual.coordinate import Coordinate
+from textual.message import Message
+from textual.widgets import DataTable
+from textual.widgets.data_table import CellKey, RowKey
+
+from widgets.text import literal, sanitize_text
+
+__all__ = ["ApplyStats", "Column", "TaskTable"]
+
+MARK = "•"
+DEFAULT_MAX_WIDTH = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One data column: `width` fixes its width (use it for volatile values); None = auto.
+
+    Auto-width columns only grow, so their cells are cropped at `max_width` characters.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    max_width: int = DEFAULT_MAX_WIDTH
+
+
+@dataclass(frozen=True, slots=True)
+class ApplyStats:
+    """What one `TaskTable.apply` changed; `updated_cells` excludes the mark column."""
+
+    added: int = 0
+    removed: int = 0
+    updated_cells: int = 0
+    moved: bool = False
+    duplicates: int = 0
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.removed or self.updated_cells or self.moved)
+
+
+# A cheap comparable fingerprint of a cell: plain text, base style, spans, justify.
+_Signature = tuple[Any, ...]
+
+
+def _signature(value: object) -> _Signature:
+    if isinstance(value, Text):
+        return (value.plain, value.style, tuple(value.spans), value.justify)
+    if isinstance(value, str):
+        return (value, "", (), None)
+    if value is None or isinstance(value, (int, float)):
+        return (literal(value).plain, "", (), None)
+    return (None, value)  # other renderables: equality (usually identity)
+
+
+def _cell(value: object, limit: int) -> RenderableType:
+    """Safe single-line Text for a cell, cropped to `limit` characters with an ellipsis."""
+    if isinstance(value, Text):
+        text = sanitize_text(value, single_line=True)
+        if len(text.plain) > limit:
+            text = literal(text, limit)  # crops a copy
+        elif text is value:
+            text = text.copy()  # never mutate the caller's Text
+    elif isinstance(value, str) or value is None or isinstance(value, (int, float)):
+        text = literal(value, limit, single_line=True)
+    else:
+        return value  # type: ignore[return-value]
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    text.end = ""
+    return text
+
+
+class TaskTable(DataTable):
+    """Keyed, diff-applied table of tasks with a one-tick change mark.
+
+    Use `set_columns` then `apply` only; do not call add_row/remove_row/sort/clear
+    directly. Enter (or a click on the highlighted row) posts `TaskTable.Opened(key)`
+    (DataTable.RowSelected is posted too and may be ignored). DataTable.RowHighlighted
+    is posted on cursor moves; after `apply` it is posted once, only if the highlighted
+    key changed.
+    """
+
+    MARK_COLUMN: ClassVar[str] = "_mark"
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
+        "task-table--mark"
+    }
+
+    DEFAULT_CSS = """
+    TaskTable > .task-table--mark {
+        color: $accent;
+        text-style: bold;
+    }
+    """
+
+    class Opened(Message):
+        """Enter was pressed (or the highlighted row clicked) on the row with `key`."""
+
+        def __init__(self, task_table: TaskTable, key: str) -> None:
+            self.task_table = task_table
+            self.key = key
+            super().__init__()
+
+        @property
+        def control(self) -> TaskTable:
+            return self.task_table
+
+    def __init__(
+        self,
+        columns: Sequence[Column] = (),
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+        disabled: bool = False,
+    ) -> None:
+        super().__init__(
+            cursor_type="row",
+            zebra_stripes=False,
+            name=name,
+            id=id,
+            classes=classes,
+            disabled=disabled,
+        )
+        self._columns: tuple[Column, ...] = ()
+        self._limits: list[int] = []
+        self._signatures: dict[str, list[_Signature]] = {}
+        self._row_keys: dict[str, RowKey] = {}
+        self._order: list[str] = []
+        self._marked: set[str] = set()
+        self._loaded = False
+        self.last_stats = ApplyStats()
+        self.cells_updated_total = 0
+        self._initial_columns = tuple(columns)
+
+    def on_mount(self) -> None:
+        if self._initial_columns and not self._columns:
+            self.set_columns(self._initial_columns)
+
+    # -- public API -----------------------------------------------------------
+
+    @property
+    def columns_spec(self) -> tuple[Column, ...]:
+        """The data columns last given to `set_columns`."""
+        return self._columns
+
+    @property
+    def row_keys(self) -> list[str]:
+        """Row keys in display order."""
+        return list(self._order)
+
+    @property
+    def marked_keys(self) -> frozenset[str]:
+        """Keys currently showing the change mark."""
+        return frozenset(self._marked)
+
+    @property
+    def selected_key(self) -> str | None:
+        """Key of the row under the cursor, or None when the table is empty."""
+        if not self._order:
+            return None
+        row = self.cursor_row
+        return self._order[row] if 0 <= row < len(self._order) else None
+
+    def select_key(self, key: str) -> bool:
+        """Move the cursor to the row with `key`; False if there is no such row."""
+        try:
+            index = self._order.index(key)
+        except ValueError:
+            return False
+        self.move_cursor(row=index)
+        return True
+
+    def set_columns(self, columns: Sequence[Column]) -> None:
+        """Replace all columns (and rows). The next `apply` is a first load: no marks."""
+        keys = [column.key for column in columns]
+        if len(set(keys)) != len(keys) or self.MARK_COLUMN in keys:
+            raise ValueError(f"column keys must be unique and not {self.MARK_COLUMN!r}")
+        self.clear(columns=True)
+        self._columns = tuple(columns)
+        self._limits = [
+            column.width if column.width is not None else column.max_width
+            for column in self._columns
+        ]
+        self._signatures.clear()
+        self._row_keys.clear()
+        self._order = []
+        self._marked.clear()
+        self._loaded = False
+        self.add_column(Text(""), width=1, key=self.MARK_COLUMN)
+        for column in self._columns:
+            self.add_column(literal(column.label, single_line=True), width=column.width, key=column.key)
+
+    def apply(
+        self,
+        rows: Sequence[tuple[str, Sequence[RenderableType]]],
+        *,
+        mark: bool = True,
+    ) -> ApplyStats:
+        """Show exactly `rows` (key, cells in column order), in this order.
+
+        Only what differs from the current display is touched. Added rows and rows with
+        a changed cell get the mark until the next apply; the first apply after
+        `set_columns`, or one with `mark=False` (e.g. after a page change), marks nothing.
+        Later duplicates of a key are skipped (counted in `duplicates`).
+        """
+        width = len(self._columns)
+        order: list[str] = []
+        incoming: dict[str, Sequence[Any]] = {}
+        duplicates = 0
+        for key, cells in rows:
+            if key in incoming:
+                duplicates += 1
+                continue
+            if len(cells) > width:
+                raise ValueError(f"row {key!r} has {len(cells)} cells for {width} columns")
+            incoming[key] = cells
+            order.append(key)
+
+        old = self._signatures
+        removed = [key for key in self._order if key not in incoming]
+        added = [key for key in order if key not in old]
+        changes: dict[str, list[tuple[int, object, _Signature]]] = {}
+        for key in order:
+            before = old.get(key)
+            if before is None:
+                continue
+            cells = incoming[key]
+            for index in range(width):
+                value = cells[index] if index < len(cells) else None
+                signature = _signature(value)
+                if signature != before[index]:
+                    changes.setdefault(key, []).append((index, value, signature))
+
+        marking = mark and self._loaded
+        to_mark = (set(added) | set(changes)) if marking else set()
+        to_unmark = self._marked - to_mark - set(removed)
+        kept = [key for key in self._order if key in incoming]
+        moved = kept + [key for key in order if key not in old] != order
+        self._loaded = True
+
+        updated = sum(len(cell_changes) for cell_changes in changes.values())
+        stats = ApplyStats(len(added), len(removed), updated, moved, duplicates)
+        self.last_stats = stats
+        self.cells_updated_total += updated
+        newly_marked = to_mark - self._marked
+        if not (stats.changed or to_unmark or newly_marked):
+            return stats
+
+        before_key = self.selected_key
+        before_row = self.cursor_row
+        with self.app.batch_update(), self.prevent(DataTable.RowHighlighted):
+            if removed:
+                self._drop_rows(removed, kept)
+            for key, cell_changes in changes.items():
+                self._update_row(key, cell_changes)
+            mark_text = Text(MARK, style=self.get_component_rich_style("task-table--mark"))
+            for key in to_unmark:
+                self.update_cell(self._row_keys[key], self.MARK_COLUMN, Text(""))
+            for key in newly_marked - set(added):
+                self.update_cell(self._row_keys[key], self.MARK_COLUMN, mark_text)
+            for key in added:
+                self._add(key, incoming[key], mark_text if key in to_mark else Text(""))
+            self._order = order
+            if moved:
+                self._set_row_order(order)
+            self._marked = to_mark
+            if before_key in incoming:
+                target = order.index(before_key)
+            else:
+                target = before_row
+            self.cursor_coordinate = Coordinate(target, self.cursor_column)
+            self.hover_coordinate = self.hover_coordinate
+        after_key = self.selected_key
+        if after_key is not None and after_key != before_key:
+            self.post_message(
+                DataTable.RowHighlighted(self, self.cursor_row, self._row_keys[after_key])
+            )
+        return stats
+
+    # -- internals ------------------------------------------------------------
+
+    def _add(self, key: str, cells: Sequence[object], mark: Text) -> None:
+        values: list[RenderableType] = [mark]
+        signatures: list[_Signature] = []
+        for index, limit in enumerate(self._limits):
+            value = cells[index] if index < len(cells) else None
+            signatures.append(_signature(value))
+            values.append(_cell(value, limit))
+        self._row_keys[key] = self.add_row(*values, key=key)
+        self._signatures[key] = signatures
+
+    def _update_row(self, key: str, cell_changes: list[tuple[int, object, _Signature]]) -> None:
+        row_key = self._row_keys[key]
+        signatures = self._signatures[key]
+        for index, value, signature in cell_changes:
+            column = self._columns[index]
+            cell = _cell(value, self._limits[index])
+            grow = False
+            if column.width is None and isinstance(cell, Text):
+                grow = cell_len(cell.plain) > self.columns[column.key].content_width
+            self.update_cell(row_key, column.key, cell, update_width=grow)
+            signatures[index] = signature
+
+    def _drop_rows(self, keys: list[str], remaining: list[str]) -> None:
+        """Remove many rows at once (DataTable.remove_row is O(rows) per call)."""
+        for key in keys:
+            row_key = self._row_keys.pop(key)
+            for column_key in self._data[row_key]:
+                self._updated_cells.discard(CellKey(row_key, column_key))
+            self._new_rows.discard(row_key)
+            del self.rows[row_key]
+            del self._data[row_key]
+            del self._signatures[key]
+            self._marked.discard(key)
+        self._set_row_order(remaining)
+        self._require_update_dimensions = True
+        self.check_idle()
+        self.refresh(layout=True)
+
+    def _set_row_order(self, keys: list[str]) -> None:
+        row_keys = self._row_keys
+        self._row_locations = TwoWayDict({row_keys[key]: i for i, key in enumerate(keys)})
+        self._update_count += 1
+        self.refresh()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        if event.data_table is self and event.row_key.value is not None:
+            self.post_message(self.Opened(self, event.row_key.value))
