@@ -1,0 +1,405 @@
+"""The simulated task population: deterministic from the seed, evolving with simulated time.
+
+A task is a `Spec` fixed at creation (when it was created, how long it queues and runs, how it
+ends). Its visible state at simulated second t is a pure function of (spec, t), so no thread mutates
+lists; new tasks are materialised lazily when the clock passes their creation time. Answers are
+cached per (whole simulated second, population version), so a benchmark polling 100 rows every
+0.5 s costs one render per simulated second.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import threading
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import catalog as C
+from .clock import enkrypt_ts, nimble_ts
+
+KINDS = ("redteam", "nimble", "datasets")
+
+
+@dataclass(slots=True)
+class Spec:
+    """One task as fixed at creation. `order` breaks ties between equal creation times."""
+
+    key: str
+    created: float
+    queue: float
+    run: float
+    ok: bool
+    fields: dict[str, Any]
+    order: int = 0
+    frozen: bool = False
+    overrides: dict[str, Any] = field(default_factory=dict)
+
+    def phase(self, t: float) -> str:
+        """'queued', 'running' or 'done' at simulated second t (frozen tasks stay queued)."""
+        age = t - self.created
+        if self.frozen or age < self.queue:
+            return "queued"
+        return "running" if age < self.queue + self.run else "done"
+
+    @property
+    def started(self) -> float:
+        return self.created + self.queue
+
+    @property
+    def finished(self) -> float:
+        return self.created + self.queue + self.run
+
+
+def _uuid(rng: random.Random) -> str:
+    return str(uuid.UUID(int=rng.getrandbits(128), version=4))
+
+
+def _micro(rng: random.Random) -> float:
+    """A sub-second fraction so timestamps carry plausible microseconds."""
+    return rng.randrange(1_000_000) / 1_000_000
+
+
+# ----------------------------------------------------------------------------- generators
+
+
+def make_redteam(rng: random.Random, created: float, index: int) -> Spec:
+    kind = rng.choice(C.TEST_KINDS)
+    return Spec(
+        key=f"red-team-{_uuid(rng)}",
+        created=created,
+        queue=rng.uniform(5, 180) + _micro(rng),
+        run=rng.uniform(60, 1200) * (6 if rng.random() < 0.1 else 1) + _micro(rng),
+        ok=rng.random() > 0.12,
+        fields={
+            "model_name": rng.choice(C.MODELS),
+            "test_name": f"{kind} {index % 97 + 1}",
+            "project_name": rng.choice(C.PROJECTS),
+            "fail_progress": rng.randrange(3, 95),
+        },
+    )
+
+
+def dataset_name(seed: int, index: int) -> str:
+    """Unique per index: the topics in a seeded order, then 'Election2', 'Election3', …"""
+    topics = list(C.DATASET_TOPICS)
+    random.Random(f"{seed}/dataset-names").shuffle(topics)
+    rnd, pos = divmod(index, len(topics))
+    return topics[pos] if rnd == 0 else f"{topics[pos]}{rnd + 1}"
+
+
+def make_dataset(rng: random.Random, created: float, name: str) -> Spec:
+    tools = [
+        {"name": n, "description": d} for n, d in rng.sample(C.TOOLS, rng.choice((0, 0, 1, 2)))
+    ]
+    return Spec(
+        key=f"data-generation-{_uuid(rng)}",
+        created=created,
+        queue=rng.uniform(5, 90) + _micro(rng),
+        run=rng.uniform(60, 1200) + _micro(rng),
+        ok=rng.random() > 0.10,
+        fields={
+            "dataset_name": name,
+            "system_description": rng.choice(C.SYSTEM_DESCRIPTIONS),
+            "scenarios": rng.choice((1, 1, 2, 3, 5)),
+            "categories": rng.choice((1, 2, 3, 4)),
+            "depth": rng.choice((1, 1, 2, 3)),
+            "max_prompts": rng.choice((50, 100, 100, 200, 500)),
+            "policy_description": rng.choice(C.POLICY_DESCRIPTIONS),
+            "info_pdf_url": rng.choice(("", "", "https://docs.example.com/policies/ai-use.pdf")),
+            "tools": tools,
+            "project_name": rng.choice(C.PROJECTS),
+        },
+    )
+
+
+def _nimble_input(rng: random.Random, api_type: str) -> tuple[Any, Any]:
+    """(input, _query) for a Nimble task of this api_type."""
+    country = rng.choice(C.COUNTRIES)
+    url = rng.choice(C.SITES).format(n=rng.randrange(10**6, 10**8))
+    if api_type == "serp":
+        query = rng.choice(C.QUERIES)
+        engine = rng.choice(("google_search", "bing_search"))
+        return ({"search_engine": engine, "query": query, "country": country},
+                {"q": query, "engine": engine})
+    if api_type == "agent":
+        return {"agent": rng.choice(C.AGENTS), "params": {"url": url}}, None
+    if api_type == "extract":
+        return {"url": url, "formats": ["markdown"]}, None
+    if api_type == "ecommerce":
+        return {"url": url, "parse": True, "country": country}, None
+    return {"url": url, "render": rng.random() < 0.6, "country": country}, None
+
+
+def make_nimble(rng: random.Random, created: float) -> Spec:
+    api_type = rng.choice(C.API_TYPES)
+    task_input, query = _nimble_input(rng, api_type)
+    error = rng.choice(C.NIMBLE_ERRORS)
+    return Spec(
+        key=_uuid(rng),
+        created=math.floor(created),
+        queue=0.0,
+        run=float(rng.randrange(3, 600)),
+        ok=rng.random() > 0.15,
+        fields={
+            "account_name": rng.choice(C.ACCOUNTS),
+            "input": task_input,
+            "_query": query,
+            "batch_id": _uuid(rng) if rng.random() < 0.3 else None,
+            "api_type": api_type,
+            "error": error,
+        },
+    )
+
+
+# ------------------------------------------------------------------------------ rendering
+
+_ENKRYPT_STATUS = {"queued": "Queued", "running": "Running"}
+
+
+def enkrypt_status(spec: Spec, t: float) -> str:
+    phase = spec.phase(t)
+    return _ENKRYPT_STATUS.get(phase) or ("Finished" if spec.ok else "Failed")
+
+
+def render_redteam(spec: Spec, t: float, *, detail: bool = False) -> dict[str, Any]:
+    """A list item of /redteam/list-tasks; `detail` adds the extra fields of get-task."""
+    f = spec.fields
+    status = enkrypt_status(spec, t)
+    out: dict[str, Any] = {
+        "status": status,
+        "model_name": f["model_name"],
+        "task_id": spec.key,
+        "test_name": f["test_name"],
+        "project_name": f["project_name"],
+    }
+    if detail:
+        phase = spec.phase(t)
+        if phase == "queued":
+            progress = 0
+        elif phase == "running":
+            progress = min(99, int(100 * (t - spec.started) / spec.run))
+        else:
+            progress = 100 if spec.ok else f["fail_progress"]
+        out["created_at"] = enkrypt_ts(spec.created)
+        out["started_at"] = None if phase == "queued" else enkrypt_ts(spec.started)
+        out["completed_at"] = enkrypt_ts(spec.finished) if phase == "done" else None
+        out["progress"] = progress
+    out.update(spec.overrides)
+    return out
+
+
+def render_dataset(spec: Spec, t: float) -> dict[str, Any]:
+    """`data` of /datasets/get-task (the list endpoint shows only `dataset_name`)."""
+    f = spec.fields
+    out: dict[str, Any] = {"dataset_name": f["dataset_name"], "created_at": enkrypt_ts(spec.created)}
+    if spec.phase(t) != "queued":
+        out["started_at"] = enkrypt_ts(spec.started)
+    out["status"] = enkrypt_status(spec, t)
+    for name in ("system_description", "scenarios", "categories", "depth", "max_prompts",
+                 "policy_description", "info_pdf_url", "tools", "project_name"):
+        out[name] = f[name]
+    out["task_id"] = spec.key
+    out.update(spec.overrides)
+    return out
+
+
+_NIMBLE_BASE = "https://sdk.nimble.invalid/api/v2/tasks/"
+
+
+def render_nimble(spec: Spec, t: float) -> dict[str, Any]:
+    """One task of /v1/tasks. Optional string fields are omitted (never null) when not set."""
+    f = spec.fields
+    phase = spec.phase(t)
+    state = "pending" if phase != "done" else ("success" if spec.ok else "error")
+    out: dict[str, Any] = {"id": spec.key, "state": state}
+    if state == "success":
+        out["output_url"] = f"s3://nimble-results/{f['account_name']}/{spec.key}.json"
+    out["status_url"] = _NIMBLE_BASE + spec.key
+    out["download_url"] = _NIMBLE_BASE + spec.key + "/results"
+    if state == "error":
+        out["error"], out["error_type"] = f["error"][0], f["error"][1]
+    out["created_at"] = nimble_ts(spec.created)
+    out["modified_at"] = nimble_ts(spec.finished if phase == "done" else spec.created)
+    out["account_name"] = f["account_name"]
+    out["input"] = f["input"]
+    out["_query"] = f["_query"]
+    if f["batch_id"]:
+        out["batch_id"] = f["batch_id"]
+    if state != "pending":
+        out["status_code"] = 200 if state == "success" else f["error"][2]
+    out["api_type"] = f["api_type"]
+    out.update(spec.overrides)
+    return out
+
+
+# ------------------------------------------------------------------------------- streams
+
+
+@dataclass(frozen=True, slots=True)
+class StreamConfig:
+    initial: int  # tasks existing before the epoch
+    span: float  # their creation times spread over this many seconds before the epoch
+    interval: float  # a new task roughly every `interval` simulated seconds after it
+
+
+CONFIGS = {
+    "redteam": StreamConfig(initial=300, span=14 * 86400, interval=20),
+    "nimble": StreamConfig(initial=400, span=7 * 86400, interval=20),
+    "datasets": StreamConfig(initial=60, span=30 * 86400, interval=60),
+}
+
+
+class Snapshot:
+    """The rows of one task kind at one simulated second, newest first, plus lookups."""
+
+    def __init__(self, t: float, specs: list[Spec], render: Callable[[Spec, float], dict]):
+        self.t = t
+        self.specs = specs
+        self.rows = [render(s, t) for s in specs]
+        self.index = {s.key: i for i, s in enumerate(specs)}
+        self._by_status: dict[str, list[dict[str, Any]]] = {}
+        self._by_field: dict[str, dict[Any, dict[str, Any]]] = {}
+
+    def with_status(self, status: str | None) -> list[dict[str, Any]]:
+        if status is None:
+            return self.rows
+        if status not in self._by_status:
+            self._by_status[status] = [r for r in self.rows if r.get("status") == status]
+        return self._by_status[status]
+
+    def find(self, name: str, value: Any) -> dict[str, Any] | None:
+        """The newest row whose field `name` equals `value`."""
+        if name not in self._by_field:
+            table: dict[Any, dict[str, Any]] = {}
+            for row in reversed(self.rows):
+                try:
+                    table[row.get(name)] = row
+                except TypeError:  # an unhashable value set by add_task
+                    continue
+            self._by_field[name] = table
+        try:
+            return self._by_field[name].get(value)
+        except TypeError:
+            return None
+
+
+class Stream:
+    """All tasks of one kind: seeded history, lazily materialised future, tasks added by tests."""
+
+    def __init__(self, seed: int, kind: str) -> None:
+        self.seed = seed
+        self.kind = kind
+        self.config = CONFIGS[kind]
+        self._specs: list[Spec] = []  # oldest first
+        self._next_k = 1
+        self._pending: Spec | None = None
+        self._added = 0
+        self._version = 0
+        self._cache: tuple[tuple[int, int], Snapshot] | None = None
+        self._lock = threading.Lock()
+        self._seed_history()
+
+    # -- generation
+    def _make(self, rng: random.Random, created: float, index: int) -> Spec:
+        if self.kind == "redteam":
+            return make_redteam(rng, created, index)
+        if self.kind == "nimble":
+            return make_nimble(rng, created)
+        return make_dataset(rng, created, dataset_name(self.seed, index))
+
+    def _seed_history(self) -> None:
+        cfg = self.config
+        rng = random.Random(f"{self.seed}/{self.kind}/history")
+        ages = sorted(
+            (cfg.span * ((i + rng.random()) / cfg.initial) ** 2 + 30 + _micro(rng)
+             for i in range(cfg.initial)),
+            reverse=True,
+        )
+        self._specs = [self._make(rng, -age, i) for i, age in enumerate(ages)]
+
+    def _future(self, k: int) -> Spec:
+        rng = random.Random(f"{self.seed}/{self.kind}/new/{k}")
+        jitter = rng.uniform(0, self.config.interval / 2)
+        created = k * self.config.interval + jitter
+        return self._make(rng, created, self.config.initial + k - 1)
+
+    def _materialise(self, t: float) -> None:
+        while True:
+            if self._pending is None:
+                self._pending = self._future(self._next_k)
+            if self._pending.created > t:
+                return
+            self._specs.append(self._pending)
+            self._pending = None
+            self._next_k += 1
+            self._version += 1
+            self._resort()
+
+    def _resort(self) -> None:
+        # Tasks added by tests can precede generated ones appended later; keep a total order.
+        if len(self._specs) > 1 and _sort_key(self._specs[-2]) > _sort_key(self._specs[-1]):
+            self._specs.sort(key=_sort_key)
+
+    # -- public
+    def snapshot(self, t: float) -> Snapshot:
+        sec = math.floor(t)
+        with self._lock:
+            self._materialise(sec)
+            key = (sec, self._version)
+            if self._cache is not None and self._cache[0] == key:
+                return self._cache[1]
+            specs = self._specs[::-1]
+        render = RENDERERS[self.kind]
+        snap = Snapshot(sec, specs, render)
+        with self._lock:
+            self._cache = (key, snap)
+        return snap
+
+    def add(self, t: float, overrides: dict[str, Any]) -> Spec:
+        """Insert a newest task that never changes; `overrides` replace or add rendered fields."""
+        with self._lock:
+            self._materialise(math.floor(t))
+            self._added += 1
+            rng = random.Random(f"{self.seed}/{self.kind}/added/{self._added}")
+            index = self.config.initial + 10_000 + self._added
+            spec = self._make(rng, math.floor(t), index)
+            spec.order = self._added
+            spec.frozen = True
+            spec.overrides = dict(overrides)
+            key_field = {"redteam": "task_id", "nimble": "id", "datasets": "task_id"}[self.kind]
+            if key_field in overrides:
+                spec.key = str(overrides[key_field])
+            self._specs.append(spec)
+            self._resort()
+            self._version += 1
+            return spec
+
+
+def _sort_key(spec: Spec) -> tuple[float, int]:
+    return (spec.created, spec.order)
+
+
+RENDERERS: dict[str, Callable[[Spec, float], dict]] = {
+    "redteam": render_redteam,
+    "nimble": render_nimble,
+    "datasets": render_dataset,
+}
+
+
+class World:
+    """The three task streams of one seed."""
+
+    def __init__(self, seed: int = 0) -> None:
+        self.seed = seed
+        self.streams = {kind: Stream(seed, kind) for kind in KINDS}
+
+    def snapshot(self, kind: str, t: float) -> Snapshot:
+        return self.streams[kind].snapshot(t)
+
+    def add(self, kind: str, t: float, overrides: dict[str, Any]) -> Spec:
+        if kind not in self.streams:
+            raise ValueError(f"unknown task kind {kind!r}; expected one of {', '.join(KINDS)}")
+        return self.streams[kind].add(t, overrides)
