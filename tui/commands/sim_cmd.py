@@ -1,9 +1,78 @@
-"""Placeholder: filled in by its issue."""
+"""`tasktop sim`: run the simulator in the foreground and print how to point tasktop at it.
+
+Meant for demos, manual testing and runbooks; the demo keys it prints are not secrets (they only
+open this local server). It refuses a non-loopback --host unless --allow-remote is given, because
+the simulator has unauthenticated control endpoints under /_sim/.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
+import sys
+import threading
+from types import FrameType
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
-    pass
+    parser = sub.add_parser(
+        "sim",
+        help="run the local API simulator (Enkrypt + Nimble) in the foreground",
+        description="Serve simulated Enkrypt AI and Nimble task APIs on loopback until Ctrl-C.",
+    )
+    parser.add_argument("--host", default="127.0.0.1", help="bind address (default 127.0.0.1)")
+    parser.add_argument("--port", type=int, default=8765, help="port (0 = any free port)")
+    parser.add_argument("--seed", type=int, default=0, help="seed for the simulated tasks")
+    parser.add_argument("--rate", type=_positive, default=5.0,
+                        help="simulated seconds per real second (default 5)")
+    parser.add_argument("--allow-remote", action="store_true",
+                        help="allow a non-loopback --host (control endpoints have no auth)")
+    parser.add_argument("--log", action="store_true", help="print one line per request")
+    parser.set_defaults(handler=run)
+
+
+def _positive(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.sim.server import is_loopback, start_simulator
+
+    if not is_loopback(args.host) and not args.allow_remote:
+        print(f"tasktop sim: refusing non-loopback --host {args.host}; add --allow-remote "
+              "(the /_sim/ control endpoints have no auth)", file=sys.stderr)
+        return 2
+    log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.log else None
+    try:
+        sim = start_simulator(seed=args.seed, port=args.port, rate=args.rate, host=args.host,
+                              allow_remote=args.allow_remote, log=log)
+    except OSError as exc:
+        print(f"tasktop sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
+              file=sys.stderr)
+        return 1
+    done = threading.Event()
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        done.set()
+
+    previous = signal.signal(signal.SIGTERM, on_signal)
+    print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x)")
+    print("Point tasktop at it (demo keys, not secrets):")
+    print(f"  export TASKTOP_ENKRYPT_URL={sim.url}")
+    print(f"  export TASKTOP_NIMBLE_URL={sim.url}")
+    print(f"  export TASKTOP_ENKRYPT_API_KEY={sim.enkrypt_key}")
+    print(f"  export TASKTOP_NIMBLE_API_KEY={sim.nimble_key}")
+    print("Ctrl-C to stop.", flush=True)
+    try:
+        while not done.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        sim.stop()
+    print("simulator stopped", file=sys.stderr)
+    return 0
