@@ -1,0 +1,29 @@
+"""Shared fixtures, kept small: the simulator and environment hygiene."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+import pytest
+
+from tui.sim.server import SimServer, start_simulator
+
+
+@pytest.fixture
+def sim() -> Iterator[SimServer]:
+    """A fresh simulator on a free loopback port: seed 0, clock frozen at the sim epoch."""
+    server = start_simulator(seed=0, port=0, manual_clock=True)
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
+    """No TASKTOP_* variables from the developer's shell leak into the test."""
+    for name in list(os.environ):
+        if name.startswith("TASKTOP_"):
+            monkeypatch.delenv(name)
+    return monkeypatch
