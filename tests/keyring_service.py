@@ -1,4 +1,6 @@
-"""A throwaway, real Secret Service (gnome-keyring on a private D-Bus session bus) for tests.
+"""Keyring test helpers: a throwaway real Secret Service, and in-memory / blocking backends.
+
+The Secret Service is gnome-keyring on a private D-Bus session bus.
 
 No need to wrap pytest in dbus-run-session: `start_secret_service()` starts its own `dbus-daemon`
 (a private config: socket in a temp dir, no service activation, so nothing else gets spawned) and
@@ -28,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 
 SETUP_HINT = "see .ci/keyring-setup.sh"
 SECRETS_NAME = "org.freedesktop.secrets"
@@ -228,4 +232,79 @@ def secret_service_keyring(secret_service: SecretService, monkeypatch: pytest.Mo
     try:
         yield backend
     finally:
+        keyring.core._keyring_backend = saved  # noqa: SLF001
+
+
+class MemoryKeyring(KeyringBackend):
+    """A dict-backed backend that counts get_password calls."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.store: dict[tuple[str, str], str] = {}
+        self.gets = 0
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self.gets += 1
+        return self.store.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.store[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.store.pop((service, username), None) is None:
+            raise PasswordDeleteError("No such password!")
+
+
+class BlockingKeyring(KeyringBackend):
+    """Every call blocks until `release` is set, like a Secret Service waiting on an unlock prompt."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        import threading
+
+        self.release = threading.Event()
+        self.entered = threading.Event()
+
+    def _block(self) -> None:
+        self.entered.set()
+        self.release.wait()
+
+    def get_password(self, service: str, username: str) -> str | None:
+        self._block()
+        return None
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self._block()
+
+    def delete_password(self, service: str, username: str) -> None:
+        self._block()
+
+
+@pytest.fixture
+def use_backend() -> Iterator:
+    """`use_backend(backend)` installs a keyring backend for one test; the previous one comes back.
+
+    Blocking backends are released at teardown so no parked thread outlives the test.
+    """
+    import keyring
+    import keyring.core
+
+    saved = keyring.core._keyring_backend  # noqa: SLF001
+    installed: list = []
+
+    def install(backend):
+        installed.append(backend)
+        keyring.set_keyring(backend)
+        return backend
+
+    try:
+        yield install
+    finally:
+        for backend in installed:
+            if isinstance(backend, BlockingKeyring):
+                backend.release.set()
         keyring.core._keyring_backend = saved  # noqa: SLF001
