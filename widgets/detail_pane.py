@@ -1,0 +1,264 @@
+"""Everything about one task: a key/value grid, long texts and pretty-printed JSON.
+
+The app re-shows the pane on every refresh tick, so `show` only repaints the sections
+whose data changed and never touches the scroll position unless the title changes.
+All content is literal Text: server strings can't inject markup or terminal escapes.
+JSON is pretty-printed by a small bounded printer (json.dumps with indent recurses
+without limit and builds the whole string before any cap could apply).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from typing import Any, ClassVar
+
+from rich.console import RenderableType
+from rich.highlighter import JSONHighlighter
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+from widgets.text import literal
+from widgets.text_view import TextView
+
+__all__ = ["DetailPane", "pretty_json"]
+
+MAX_FIELD = 10_000
+MAX_LONG_TEXT = 100_000
+MAX_JSON = 200_000
+MAX_DEPTH = 32
+HIGHLIGHT_LIMIT = 64_000
+
+
+class _Full(Exception):
+    pass
+
+
+def _scalar(value: object) -> str:
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None or isinstance(value, (bool, int, float)):
+        return json.dumps(value)
+    return json.dumps(str(value), ensure_ascii=False)
+
+
+def pretty_json(
+    value: object, max_chars: int = MAX_JSON, max_depth: int = MAX_DEPTH
+) -> tuple[str, bool]:
+    """JSON text with indent 2, at most `max_chars` long and `max_depth` deep.
+
+    Returns (text, truncated). Containers deeper than `max_depth` show as {…} / […].
+    """
+    out: list[str] = []
+    size = 0
+    truncated = False
+
+    def emit(piece: str) -> None:
+        nonlocal size
+        if size + len(piece) > max_chars:
+            out.append(piece[: max_chars - size])
+            raise _Full
+        out.append(piece)
+        size += len(piece)
+
+    def walk(node: object, level: int) -> None:
+        nonlocal truncated
+        if isinstance(node, dict):
+            items: Any = node.items()
+            opener, closer = "{", "}"
+        elif isinstance(node, (list, tuple)):
+            items = node
+            opener, closer = "[", "]"
+        else:
+            emit(_scalar(node))
+            return
+        if not node:
+            emit(opener + closer)
+            return
+        if level >= max_depth:
+            truncated = True
+            emit(opener + "…" + closer)
+            return
+        inner = "  " * (level + 1)
+        emit(opener)
+        for index, item in enumerate(items):
+            emit(",\n" + inner if index else "\n" + inner)
+            if opener == "{":
+                key, item = item
+                emit(_scalar(key if isinstance(key, str) else str(key)) + ": ")
+            walk(item, level + 1)
+        emit("\n" + "  " * level + closer)
+
+    try:
+        walk(value, 0)
+    except _Full:
+        truncated = True
+    return "".join(out), truncated
+
+
+def _json_text(value: object) -> Text:
+    pretty, truncated = pretty_json(value)
+    text = literal(pretty)
+    if len(pretty) <= HIGHLIGHT_LIMIT:
+        JSONHighlighter().highlight(text)
+    if truncated:
+        text.append("\n… truncated", style="italic")
+    text.overflow = "fold"
+    return text
+
+
+def _value(value: RenderableType | str) -> RenderableType:
+    if isinstance(value, (str, Text)) or value is None or isinstance(value, (int, float)):
+        text = literal(value, MAX_FIELD)
+        text.overflow = "fold"
+        return text
+    return value
+
+
+class DetailPane(VerticalScroll):
+    """Scrollable detail view of one task.
+
+    `show(title, fields, long_texts, json_blocks)`: fields are (label, value) rows in a
+    grid with fixed-width labels; long texts are wrapped paragraphs under a heading;
+    JSON blocks are pretty-printed, capped at 200 KB / 32 levels.
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "detail-pane--title",
+        "detail-pane--label",
+        "detail-pane--heading",
+    }
+
+    DEFAULT_CSS = """
+    DetailPane > .detail-pane--title { text-style: bold; }
+    DetailPane > .detail-pane--label { color: $text-muted; }
+    DetailPane > .detail-pane--heading { color: $text-accent; text-style: bold; }
+    DetailPane > Static { width: 1fr; }
+    DetailPane > #detail-title { margin-bottom: 1; }
+    DetailPane > #detail-texts, DetailPane > #detail-json { margin-top: 1; }
+    """
+
+    def __init__(
+        self,
+        *,
+        label_width: int = 16,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.label_width = label_width
+        self.title: str | None = None
+        self._fields: Any = None
+        self._long_texts: Any = None
+        self._json: Any = None
+        self.shows = 0
+        """How many sections `show` repainted in total (tests count repaints)."""
+
+    def compose(self) -> ComposeResult:
+        yield Static(id="detail-title")
+        yield Static(id="detail-fields")
+        yield TextView(id="detail-texts")
+        yield TextView(id="detail-json")
+
+    def show(
+        self,
+        title: str,
+        fields: Sequence[tuple[str, RenderableType | str]],
+        long_texts: Sequence[tuple[str, str]] = (),
+        json_blocks: Sequence[tuple[str, object]] = (),
+    ) -> None:
+        """Show one task; sections whose data is unchanged are left alone."""
+        fields = [(str(label), value) for label, value in fields]
+        field_keys = [(label, _key(value)) for label, value in fields]
+        long_texts = [(str(heading), str(body)) for heading, body in long_texts]
+        json_blocks = list(json_blocks)
+        if title != self.title:
+            self.title = title
+            self._update("#detail-title", literal(title, 500, single_line=True,
+                                                  style=self._style("title")))
+            self.scroll_home(animate=False)
+        if field_keys != self._fields:
+            self._fields = field_keys
+            self._update("#detail-fields", self._grid(fields))
+        if long_texts != self._long_texts:
+            self._long_texts = long_texts
+            self._update("#detail-texts", self._sections(
+                (heading, _long_text(body)) for heading, body in long_texts))
+        if not _same_json(json_blocks, self._json):
+            self._json = json_blocks
+            self._update("#detail-json", self._sections(
+                (heading, _json_text(value)) for heading, value in json_blocks))
+
+    def clear(self) -> None:
+        """Show nothing."""
+        self.show("", ())
+        self.title = None
+
+    # -- internals ------------------------------------------------------------
+
+    def _style(self, part: str) -> Any:
+        return self.get_component_rich_style(f"detail-pane--{part}")
+
+    def _update(self, selector: str, content: Any) -> None:
+        self.shows += 1
+        widget = self.query_one(selector)
+        widget.display = not (isinstance(content, Text) and not content.plain)
+        widget.update(content)
+
+    def _grid(self, fields: list[tuple[str, Any]]) -> RenderableType:
+        if not fields:
+            return Text("")
+        grid = Table.grid(padding=(0, 1), expand=True)
+        grid.add_column(
+            width=self.label_width, no_wrap=True, overflow="ellipsis", style=self._style("label")
+        )
+        grid.add_column(ratio=1, overflow="fold")
+        for label, value in fields:
+            grid.add_row(literal(label, self.label_width * 4, single_line=True), _value(value))
+        return grid
+
+    def _sections(self, sections: Any) -> Text:
+        """Headings and bodies as one Text, for one TextView (no remounting)."""
+        text = Text(end="")
+        heading_style = self._style("heading")
+        for heading, body in sections:
+            if text.plain:
+                text.append("\n\n")
+            text.append_text(literal(heading, 200, single_line=True, style=heading_style))
+            text.append("\n")
+            text.append_text(body)
+        return text
+
+
+def _key(value: object) -> tuple[Any, ...]:
+    """A comparable stand-in for a field value (Text: plain + style + spans)."""
+    if isinstance(value, Text):
+        return (value.plain, value.style, tuple(value.spans))
+    if isinstance(value, str) or value is None or isinstance(value, (int, float)):
+        return (type(value).__name__, value)
+    return ("object", id(value))
+
+
+def _long_text(body: str) -> Text:
+    text = literal(body, MAX_LONG_TEXT)
+    text.overflow = "fold"
+    return text
+
+
+def _same_json(new: list[tuple[str, object]], old: Any) -> bool:
+    if old is None or len(new) != len(old):
+        return False
+    for (new_heading, new_value), (old_heading, old_value) in zip(new, old):
+        if new_heading != old_heading:
+            return False
+        try:
+            same = bool(new_value == old_value)
+        except Exception:  # RecursionError on very deep values, odd __eq__
+            same = pretty_json(new_value) == pretty_json(old_value)
+        if not same:
+            return False
+    return True

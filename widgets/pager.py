@@ -1,0 +1,72 @@
+"""Page indicator for both paging styles: page numbers with totals, or opaque cursors."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.widgets import Static
+
+__all__ = ["Pager", "cursor_text", "number_text"]
+
+
+def _tasks(count: int) -> str:
+    return f"{count} task" if count == 1 else f"{count} tasks"
+
+
+def number_text(page: int, total_pages: int | None, total_items: int | None) -> str:
+    """"page 2 of 24 · 237 tasks"; unknown totals are left out; zero -> "no tasks"."""
+    if total_items == 0 or (total_pages == 0 and not total_items):
+        return "no tasks"
+    parts = [f"page {page}" if total_pages is None else f"page {page} of {total_pages}"]
+    if total_items is not None:
+        parts.append(_tasks(total_items))
+    return " · ".join(parts)
+
+
+def cursor_text(page_index: int, total_items: int | None, has_next: bool) -> str:
+    """"page 3 · 150 tasks · more" for the 0-based `page_index` 2 of a cursor-paged list."""
+    if total_items == 0 and page_index == 0 and not has_next:
+        return "no tasks"
+    parts = [f"page {page_index + 1}"]
+    if total_items is not None:
+        parts.append(_tasks(total_items))
+    if has_next:
+        parts.append("more")
+    return " · ".join(parts)
+
+
+class Pager(Static):
+    """Shows where the user is in a paged list; repaints only when the text changes."""
+
+    DEFAULT_CSS = """
+    Pager {
+        width: auto;
+        height: 1;
+    }
+    """
+
+    def __init__(
+        self,
+        *,
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__("", name=name, id=id, classes=classes)
+        self.text = ""
+
+    def _show(self, text: str) -> None:
+        if text != self.text:
+            self.text = text
+            self.update(Text(text, end=""))
+
+    def show_number(self, page: int, total_pages: int | None, total_items: int | None) -> None:
+        """Page-number paging: 1-based `page`; totals may be None when unknown."""
+        self._show(number_text(page, total_pages, total_items))
+
+    def show_cursor(self, page_index: int, total_items: int | None, has_next: bool) -> None:
+        """Cursor paging: `page_index` is 0-based (shown 1-based); `has_next` adds "· more"."""
+        self._show(cursor_text(page_index, total_items, has_next))
+
+    def show_text(self, text: str) -> None:
+        """Anything else, e.g. "loading…"."""
+        self._show(text)
