@@ -104,7 +104,7 @@ class SimServer:
         shown = f"[{host.strip('[]')}]" if ":" in host else host
         self.url = f"http://{shown}:{self.port}"
         self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.5},
             name=f"tasktop-sim:{self.port}", daemon=True,
         )
 
@@ -119,7 +119,15 @@ class SimServer:
             return
         self._stopping.set()
         if self._thread.is_alive():
-            self._httpd.shutdown()
+            # shutdown() waits for the accept loop's next poll; a connection wakes it at once.
+            stopper = threading.Thread(target=self._httpd.shutdown, daemon=True)
+            stopper.start()
+            while stopper.is_alive():
+                try:
+                    socket.create_connection(self._httpd.server_address[:2], timeout=0.2).close()
+                except OSError:
+                    pass
+                stopper.join(0.01)
         with self._lock:
             conns = list(self._connections)
         for conn in conns:

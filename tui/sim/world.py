@@ -9,6 +9,7 @@ cached per (whole simulated second, population version), so a benchmark polling 
 
 from __future__ import annotations
 
+import functools
 import math
 import random
 import threading
@@ -82,10 +83,16 @@ def make_redteam(rng: random.Random, created: float, index: int) -> Spec:
     )
 
 
-def dataset_name(seed: int, index: int) -> str:
-    """Unique per index: the topics in a seeded order, then 'Election2', 'Election3', …"""
+@functools.lru_cache(maxsize=8)
+def _topics(seed: int) -> tuple[str, ...]:
     topics = list(C.DATASET_TOPICS)
     random.Random(f"{seed}/dataset-names").shuffle(topics)
+    return tuple(topics)
+
+
+def dataset_name(seed: int, index: int) -> str:
+    """Unique per index: the topics in a seeded order, then 'Election2', 'Election3', …"""
+    topics = _topics(seed)
     rnd, pos = divmod(index, len(topics))
     return topics[pos] if rnd == 0 else f"{topics[pos]}{rnd + 1}"
 
@@ -304,21 +311,10 @@ class Stream:
 
     # -- generation
     def _make(self, rng: random.Random, created: float, index: int) -> Spec:
-        if self.kind == "redteam":
-            return make_redteam(rng, created, index)
-        if self.kind == "nimble":
-            return make_nimble(rng, created)
-        return make_dataset(rng, created, dataset_name(self.seed, index))
+        return _make(self.seed, self.kind, rng, created, index)
 
     def _seed_history(self) -> None:
-        cfg = self.config
-        rng = random.Random(f"{self.seed}/{self.kind}/history")
-        ages = sorted(
-            (cfg.span * ((i + rng.random()) / cfg.initial) ** 2 + 30 + _micro(rng)
-             for i in range(cfg.initial)),
-            reverse=True,
-        )
-        self._specs = [self._make(rng, -age, i) for i, age in enumerate(ages)]
+        self._specs = list(_history(self.seed, self.kind))
 
     def _future(self, k: int) -> Spec:
         rng = random.Random(f"{self.seed}/{self.kind}/new/{k}")
@@ -376,6 +372,27 @@ class Stream:
             self._resort()
             self._version += 1
             return spec
+
+
+def _make(seed: int, kind: str, rng: random.Random, created: float, index: int) -> Spec:
+    if kind == "redteam":
+        return make_redteam(rng, created, index)
+    if kind == "nimble":
+        return make_nimble(rng, created)
+    return make_dataset(rng, created, dataset_name(seed, index))
+
+
+@functools.lru_cache(maxsize=8)
+def _history(seed: int, kind: str) -> tuple[Spec, ...]:
+    """The tasks that exist before the epoch, oldest first; shared (never mutated) per seed."""
+    cfg = CONFIGS[kind]
+    rng = random.Random(f"{seed}/{kind}/history")
+    ages = sorted(
+        (cfg.span * ((i + rng.random()) / cfg.initial) ** 2 + 30 + _micro(rng)
+         for i in range(cfg.initial)),
+        reverse=True,
+    )
+    return tuple(_make(seed, kind, rng, -age, i) for i, age in enumerate(ages))
 
 
 def _sort_key(spec: Spec) -> tuple[float, int]:
