@@ -112,9 +112,9 @@ def test_env_path_does_not_import_keyring():
 # --- failures ----------------------------------------------------------------------------------------
 
 
-def test_fail_backend_gives_a_clear_one_line_message(use_backend, monkeypatch):
+def test_fail_backend_gives_a_clear_one_line_message(use_backend, monkeypatch, tmp_path):
     use_backend(fail.Keyring())
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}")  # a bus that exists
     with pytest.raises(keys.KeyringUnavailable) as caught:
         keys.store_key("enkrypt", SECRET)
     exc = caught.value
@@ -135,6 +135,19 @@ def test_fail_backend_without_dbus_says_dbus(use_backend, monkeypatch):
         keys.resolve_key("nimble", strict=True)
     assert caught.value.kind == "no-dbus"
     assert "DBUS_SESSION_BUS_ADDRESS" in str(caught.value)
+
+
+def test_fail_backend_with_a_dead_bus_names_the_socket(use_backend, monkeypatch):
+    use_backend(fail.Keyring())
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/bus,guid=0")
+    monkeypatch.setattr(sys, "platform", "linux")
+    with pytest.raises(keys.KeyringUnavailable) as caught:
+        keys.keyring_key("enkrypt")
+    assert caught.value.kind == "no-dbus"
+    assert "no D-Bus session bus: its socket /nonexistent/bus is gone" in str(caught.value)
+    assert keys.backend_description() == (
+        "none (fail.Keyring; no D-Bus session bus: its socket /nonexistent/bus is gone)"
+    )
 
 
 def test_session_key_works_when_the_keyring_does_not(use_backend):
@@ -169,8 +182,8 @@ class _Raising(MemoryKeyring):
         (RuntimeError("weird"), "error"),
     ],
 )
-def test_failures_are_typed(use_backend, monkeypatch, exc, kind):
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+def test_failures_are_typed(use_backend, monkeypatch, tmp_path, exc, kind):
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}")  # a bus that exists
     use_backend(_Raising(exc))
     with pytest.raises(keys.KeyringUnavailable) as caught:
         keys.keyring_key("enkrypt")

@@ -139,9 +139,9 @@ def test_status_short_key_and_no_key(run, memory, monkeypatch):
     assert out.splitlines()[2:] == ["enkrypt: no key", "nimble: env"]
 
 
-def test_status_without_keyring(run, use_backend, monkeypatch):
+def test_status_without_keyring(run, use_backend, monkeypatch, tmp_path):
     use_backend(fail.Keyring())
-    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent")
+    monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", f"unix:path={tmp_path}")  # a bus that exists
     monkeypatch.setenv("TASKTOP_ENKRYPT_API_KEY", SECRET)
     code, out, err = run("keys", "status")
     assert code == 0

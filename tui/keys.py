@@ -40,6 +40,7 @@ TIMEOUT_ENV = "TASKTOP_KEYRING_TIMEOUT"
 MIN_MASKABLE = 12
 
 KeySource = Literal["env", "keyring", "session", "demo", "none"]
+NO_BUS = "no D-Bus session bus"
 FailureKind = Literal["no-backend", "no-dbus", "locked", "timeout", "error"]
 
 _ADVICE = (
@@ -222,23 +223,33 @@ def _classify(exc: BaseException, secret: str | None = None) -> tuple[FailureKin
     text = " ".join(text.split())[:160]
     detail = f"{name}: {text}" if text else name
     module = type(exc).__module__ or ""
-    no_bus = sys.platform.startswith("linux") and not os.environ.get("DBUS_SESSION_BUS_ADDRESS")
+    bus = _session_bus_problem()
     try:
         from keyring.errors import KeyringLocked, NoKeyringError
     except ImportError:  # pragma: no cover - keyring is a hard dependency
         return "error", detail
     if isinstance(exc, NoKeyringError):
-        if no_bus:
-            return "no-dbus", f"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset, e.g. over SSH; {detail}"
-        return "no-backend", detail
+        return ("no-dbus", f"{bus}; {detail}") if bus else ("no-backend", detail)
     if isinstance(exc, KeyringLocked) or "Dismissed" in name or "Denied" in name:
         return "locked", f"keyring is locked or access was denied; {detail}"
     dbusish = module.startswith(("jeepney", "secretstorage")) or "D-Bus" in text or "DBUS" in text
-    if no_bus and dbusish:
-        return "no-dbus", f"no D-Bus session bus: DBUS_SESSION_BUS_ADDRESS is unset, e.g. over SSH; {detail}"
     if dbusish or isinstance(exc, ConnectionError):
-        return "no-dbus", f"D-Bus session bus unreachable; {detail}"
+        return "no-dbus", f"{bus or 'D-Bus session bus unreachable'}; {detail}"
     return "error", detail
+
+
+def _session_bus_problem() -> str | None:
+    """On Linux, why there is no D-Bus session bus (unset address, or its socket is gone), else None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
+    if not address:
+        return f"{NO_BUS}: DBUS_SESSION_BUS_ADDRESS is unset, e.g. over SSH"
+    paths = [part[len("unix:path="):].split(",")[0] for part in address.split(";")
+             if part.startswith("unix:path=")]
+    if paths and not any(os.path.exists(path) for path in paths):
+        return f"{NO_BUS}: its socket {paths[0]} is gone"
+    return None
 
 
 # --- key operations ----------------------------------------------------------------------------------
@@ -363,8 +374,8 @@ def backend_description(*, timeout: float | None = None) -> str:
     except KeyringUnavailable as exc:
         if exc.kind == "no-backend":
             return "none (fail.Keyring)"
-        if exc.kind == "no-dbus" and exc.reason.startswith("no D-Bus session bus"):
-            return "none (fail.Keyring; DBUS_SESSION_BUS_ADDRESS unset)"
+        if exc.kind == "no-dbus" and exc.reason.startswith(NO_BUS):
+            return f"none (fail.Keyring; {exc.reason.split('; ')[0]})"
         return f"unavailable ({exc.reason})"
 
 
