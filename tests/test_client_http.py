@@ -574,3 +574,17 @@ def test_reprs_never_show_the_key():
         for obj in (client, client.http):
             assert KEY not in repr(obj) and KEY not in str(obj)
         assert KEY not in repr(client.http._client.headers)  # key is set per request only
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "expected"),
+    [
+        ({"url": "https://user:pw-SECRET@api.test"}, "must not carry credentials"),
+        ({"timeout": 0}, "timeout must be > 0"),
+        ({"timeout": None}, "timeout must be > 0"),
+    ],
+)
+def test_constructor_rejects_bad_settings(kwargs, expected):
+    with pytest.raises(InvalidArgument) as info:
+        enkrypt(answer(200, {}), **kwargs)
+    assert expected in str(info.value) and "pw-SECRET" not in str(info.value)

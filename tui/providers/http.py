@@ -173,7 +173,7 @@ class HttpClient:
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
-        if not (timeout > 0):
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
             raise InvalidArgument(f"timeout must be > 0 seconds, got {timeout!r}")
         self.provider = provider
         self.timeout = float(timeout)
@@ -184,7 +184,9 @@ class HttpClient:
         try:
             self.base_url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as exc:
-            raise InvalidArgument(f"invalid {provider} URL {base_url!r}: {exc}") from None
+            raise InvalidArgument(f"invalid {provider} URL: {exc}") from None
+        if self.base_url.userinfo:
+            raise InvalidArgument(f"the {provider} URL must not carry credentials (user:pass@)")
         self._client = httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
