@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import subprocess
 import sys
 import traceback
@@ -200,6 +201,42 @@ def test_errors_never_carry_the_key(use_backend):
     rendered = "".join(traceback.format_exception(exc)) + repr(exc) + str(exc)
     assert SECRET not in rendered and SECRET[:8] not in rendered
     assert "PasswordSetError" in rendered and "***" in rendered
+
+
+def render_with_locals(exc: BaseException) -> str:
+    """The exception as Textual's crash report renders it: rich traceback with frame locals."""
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    console.print(Traceback.from_exception(type(exc), exc, exc.__traceback__, show_locals=True,
+                                           locals_max_length=50, locals_max_string=500))
+    return console.file.getvalue()
+
+
+@pytest.mark.timeout(20)
+def test_crash_reports_with_locals_never_show_the_key(use_backend):
+    use_backend(_Raising(RuntimeError("unused")))
+    with pytest.raises(keys.KeyringUnavailable) as caught:
+        keys.store_key("enkrypt", SECRET)
+    use_backend(BlockingKeyring())
+    with pytest.raises(keys.KeyringUnavailable) as timed_out:
+        keys.store_key("enkrypt", SECRET, timeout=0.3)
+    with pytest.raises(keys.KeyringUnavailable) as direct:
+        keys.call_keyring(lambda kr: kr.set_password("s", "u", SECRET), secret=SECRET, timeout=0.3)
+    for exc in (caught.value, timed_out.value, direct.value):
+        rendered = render_with_locals(exc)
+        assert "timeout" in rendered  # locals were rendered
+        assert SECRET[:8] not in rendered
+
+
+@pytest.mark.timeout(20)
+async def test_async_crash_reports_never_show_the_key(use_backend):
+    use_backend(_Raising(RuntimeError("unused")))
+    with pytest.raises(keys.KeyringUnavailable) as caught:
+        await keys.store_key_async("nimble", SECRET)
+    rendered = render_with_locals(caught.value)
+    assert "store_key_async" in rendered and SECRET[:8] not in rendered
 
 
 @pytest.mark.timeout(20)

@@ -171,32 +171,49 @@ def call_keyring(
     The thread is a daemon so a call hung on a locked Secret Service never blocks exit (a
     ThreadPoolExecutor would: its threads are joined at interpreter shutdown). A timed-out call
     leaves that one thread parked. `secret` is scrubbed from any error text. The raised exception
-    has no __cause__/__context__, so a traceback cannot carry the backend's exception or its frames.
+    has no __cause__/__context__, and no frame on its way holds the secret, so neither a traceback
+    nor a crash report that renders locals (Textual's does) can show the key.
     """
     timeout = keyring_timeout() if timeout is None else timeout
-    done = threading.Event()
-    box: dict[str, Any] = {}
-
-    def work() -> None:
-        try:
-            box["result"] = op(_backend())
-        except BaseException as exc:  # noqa: BLE001 - everything becomes KeyringUnavailable
-            box["failure"] = _classify(exc, secret)
-        finally:
-            done.set()
-
-    threading.Thread(target=work, name="tasktop-keyring", daemon=True).start()
-    if not done.wait(timeout):
+    call = _Call(op, secret)
+    del op, secret
+    threading.Thread(target=call.run, name="tasktop-keyring", daemon=True).start()
+    if not call.done.wait(timeout):
         failure: tuple[FailureKind, str] = (
             "timeout",
             f"keyring did not answer within {timeout:g} s; a locked Secret Service may be "
             "waiting for an unlock prompt",
         )
-    elif "failure" in box:
-        failure = box["failure"]
+    elif call.failure is not None:
+        failure = call.failure
     else:
-        return box["result"]
+        return call.result
     raise KeyringUnavailable(failure[1], failure[0])
+
+
+class _Call:
+    """One keyring call handed to a daemon thread; drops op and secret once it has run."""
+
+    __slots__ = ("op", "secret", "done", "result", "failure")
+
+    def __init__(self, op: Callable[[Any], Any] | None, secret: str | None) -> None:
+        self.op, self.secret = op, secret
+        self.done = threading.Event()
+        self.result: Any = None
+        self.failure: tuple[FailureKind, str] | None = None
+
+    def __repr__(self) -> str:
+        return "<keyring call>"
+
+    def run(self) -> None:
+        try:
+            assert self.op is not None
+            self.result = self.op(_backend())
+        except BaseException as exc:  # noqa: BLE001 - everything becomes KeyringUnavailable
+            self.failure = _classify(exc, self.secret)
+        finally:
+            self.op = self.secret = None
+            self.done.set()
 
 
 def _backend() -> Any:
@@ -276,9 +293,15 @@ def store_key(
     value = value.strip()
     if not value:
         raise ValueError("empty key")
-    call_keyring(lambda kr: kr.set_password(SERVICE, user, value), timeout=timeout, secret=value)
-    forget_session_key(provider, profile)
-    return KeyInfo(provider, "keyring", value)
+    try:
+        call_keyring(lambda kr: kr.set_password(SERVICE, user, value), timeout=timeout, secret=value)
+    except KeyringUnavailable as exc:
+        failure = KeyringUnavailable(exc.reason, exc.kind)  # fresh: no frame that held the key
+    else:
+        forget_session_key(provider, profile)
+        return KeyInfo(provider, "keyring", value)
+    del value  # crash reports may render this frame's locals
+    raise failure
 
 
 def delete_key(provider: str, profile: str | None = None, *, timeout: float | None = None) -> bool:
@@ -348,7 +371,12 @@ async def store_key_async(
     provider: str, value: str, profile: str | None = None, *, timeout: float | None = None
 ) -> KeyInfo:
     """`store_key` off the event loop (the loop's executor thread waits at most `timeout`)."""
-    return await asyncio.to_thread(store_key, provider, value, profile, timeout=timeout)
+    try:
+        return await asyncio.to_thread(store_key, provider, value, profile, timeout=timeout)
+    except KeyringUnavailable as exc:
+        failure = KeyringUnavailable(exc.reason, exc.kind)  # to_thread's frames hold the key
+    del value
+    raise failure
 
 
 async def delete_key_async(
