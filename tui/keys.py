@@ -16,7 +16,6 @@ A `KeyInfo` never shows its value in repr/str; labels show at most the last 4 ch
 
 from __future__ import annotations
 
-import asyncio
 import os
 import sys
 import threading
@@ -359,6 +358,8 @@ async def resolve_key_async(
     strict: bool = False,
 ) -> KeyInfo:
     """`resolve_key` for the event loop: env/session answer inline, the keyring off-loop."""
+    import asyncio  # lazily: the CLI path never needs an event loop
+
     found = env_key(provider, env) or session_key(provider, profile)
     if found:
         return found
@@ -371,6 +372,8 @@ async def store_key_async(
     provider: str, value: str, profile: str | None = None, *, timeout: float | None = None
 ) -> KeyInfo:
     """`store_key` off the event loop (the loop's executor thread waits at most `timeout`)."""
+    import asyncio  # lazily: the CLI path never needs an event loop
+
     try:
         return await asyncio.to_thread(store_key, provider, value, profile, timeout=timeout)
     except KeyringUnavailable as exc:
@@ -382,6 +385,8 @@ async def store_key_async(
 async def delete_key_async(
     provider: str, profile: str | None = None, *, timeout: float | None = None
 ) -> bool:
+    import asyncio  # lazily: the CLI path never needs an event loop
+
     return await asyncio.to_thread(delete_key, provider, profile, timeout=timeout)
 
 
