@@ -137,7 +137,7 @@ class DetailPane(VerticalScroll):
     DetailPane > .detail-pane--label { color: $text-muted; }
     DetailPane > .detail-pane--heading { color: $text-accent; text-style: bold; }
     DetailPane > Static { width: 1fr; }
-    DetailPane > #detail-title { margin-bottom: 1; }
+    DetailPane > #detail-title { margin-bottom: 1; text-wrap: nowrap; text-overflow: ellipsis; }
     DetailPane > #detail-texts, DetailPane > #detail-json { margin-top: 1; }
     """
 

@@ -41,6 +41,8 @@ class Pager(Static):
     Pager {
         width: auto;
         height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 

@@ -45,6 +45,8 @@ class RefreshBadge(Static):
     RefreshBadge {
         width: auto;
         height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     RefreshBadge.-paused {
         color: $text-warning;

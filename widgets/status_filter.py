@@ -21,6 +21,8 @@ class StatusFilter(Static):
     StatusFilter {
         width: auto;
         height: 1;
+        text-wrap: nowrap;
+        text-overflow: ellipsis;
     }
     """
 
