@@ -81,7 +81,8 @@ def test_sanitize_keeps_styles_on_the_escaped_characters(segments, single_line) 
     )
     result = sanitize_text(original, single_line=single_line)
     assert result.plain == expected.plain
-    assert result.spans == expected.spans
+    # (Text.append keeps an empty span for a segment it stripped to nothing.)
+    assert [s for s in result.spans if s.end > s.start] == expected.spans
     assert _UNSAFE.search(result.plain) is None
 
 
