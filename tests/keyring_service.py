@@ -138,8 +138,9 @@ def start_secret_service(password: str = "tasktop-test", timeout: float = 15.0) 
             "XDG_CONFIG_HOME": str(dirs["config"]),
             "XDG_CACHE_HOME": str(dirs["cache"]),
         }
-        keyring = _spawn(["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-                         root / "gnome-keyring.log", stdin=subprocess.PIPE, env=service.env())
+        argv = ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"]
+        keyring = _spawn(argv, root / "gnome-keyring.log", stdin=subprocess.PIPE,
+                         env=service.env())
         service.procs.append(keyring)
         assert keyring.stdin is not None
         keyring.stdin.write(password.encode())
@@ -258,7 +259,7 @@ class MemoryKeyring(KeyringBackend):
 
 
 class BlockingKeyring(KeyringBackend):
-    """Every call blocks until `release` is set, like a Secret Service waiting on an unlock prompt."""
+    """Every call blocks until `release` is set, like a Secret Service waiting on a prompt."""
 
     priority = 1  # type: ignore[assignment]
 

@@ -29,7 +29,7 @@ def clean(monkeypatch):
     keys._session.clear()
 
 
-# --- KeyInfo -----------------------------------------------------------------------------------------
+# --- KeyInfo --------------------------------------------------------------------------------------
 
 
 def test_keyinfo_never_shows_the_value():
@@ -53,7 +53,7 @@ def test_username_is_profile_colon_provider():
         keys.keyring_username("datasets")
 
 
-# --- lookup order ------------------------------------------------------------------------------------
+# --- lookup order ---------------------------------------------------------------------------------
 
 
 def test_env_overrides_session_and_keyring(use_backend, monkeypatch):
@@ -110,7 +110,7 @@ def test_env_path_does_not_import_keyring():
     subprocess.run([sys.executable, "-c", code], cwd=ROOT, check=True, timeout=60)
 
 
-# --- failures ----------------------------------------------------------------------------------------
+# --- failures -------------------------------------------------------------------------------------
 
 
 def test_fail_backend_gives_a_clear_one_line_message(use_backend, monkeypatch, tmp_path):
@@ -285,7 +285,8 @@ def test_where_is_my_key_reports_every_provider(use_backend):
     use_backend(MemoryKeyring())
     keys.store_key("nimble", SECRET)
     report = keys.where_is_my_key()
-    assert [(p, i.label()) for p, i in report] == [("enkrypt", "no key"), ("nimble", "keyring (…cdef)")]
+    labels = [(provider, info.label()) for provider, info in report]
+    assert labels == [("enkrypt", "no key"), ("nimble", "keyring (…cdef)")]
 
 
 def test_backend_description_names_the_backend(use_backend):
@@ -293,7 +294,7 @@ def test_backend_description_names_the_backend(use_backend):
     assert keys.backend_description() == f"{MemoryKeyring.name} (priority 1)"
 
 
-# --- async wrappers ----------------------------------------------------------------------------------
+# --- async wrappers -------------------------------------------------------------------------------
 
 
 @pytest.mark.timeout(30)
@@ -333,7 +334,7 @@ async def test_async_env_answers_without_the_keyring(use_backend):
     assert info.source == "env" and backend.gets == 0
 
 
-# --- the test helper's CI rule -----------------------------------------------------------------------
+# --- the test helper's CI rule --------------------------------------------------------------------
 
 
 def test_missing_secret_service_fails_under_ci(monkeypatch):

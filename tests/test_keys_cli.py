@@ -1,4 +1,4 @@
-"""`tasktop keys set|delete|status`: behaviour, exit codes, and that no output ever carries a key."""
+"""`tasktop keys set|delete|status`: behaviour, exit codes, and no output ever carries a key."""
 
 from __future__ import annotations
 
@@ -96,7 +96,9 @@ def test_set_without_keyring_exits_3_and_names_the_env_var(run, use_backend):
     first, hint = err.splitlines()
     assert first.startswith("tasktop keys: cannot store the nimble key: no usable keyring (")
     assert "TASKTOP_ENKRYPT_API_KEY / TASKTOP_NIMBLE_API_KEY" in first
-    assert hint == "tasktop keys: hint: export TASKTOP_NIMBLE_API_KEY from your password manager instead."
+    assert hint == (
+        "tasktop keys: hint: export TASKTOP_NIMBLE_API_KEY from your password manager instead."
+    )
 
 
 def test_set_notes_that_the_env_var_wins(run, memory, monkeypatch):
@@ -111,7 +113,8 @@ def test_delete_present_and_missing(run, memory):
     assert (code, out) == (0, "enkrypt: deleted from the keyring, profile 'default'.\n")
     assert memory.store == {}
     code, out, _ = run("keys", "delete", "enkrypt")
-    assert code == 0 and "no key stored in the keyring for profile 'default'; nothing to delete" in out
+    assert code == 0
+    assert "no key stored in the keyring for profile 'default'; nothing to delete" in out
 
 
 def test_delete_without_keyring_exits_3(run, use_backend):
@@ -188,7 +191,7 @@ def test_unknown_provider_is_a_usage_error(run, memory):
     assert caught.value.code == 2 and memory.store == {}
 
 
-# --- hygiene -----------------------------------------------------------------------------------------
+# --- hygiene --------------------------------------------------------------------------------------
 
 
 def assert_clean(outputs):

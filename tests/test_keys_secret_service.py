@@ -1,6 +1,6 @@
-"""Keys against a real Secret Service (gnome-keyring on a private bus; see tests/keyring_service.py).
+"""Keys against a real Secret Service: gnome-keyring on a private bus (tests/keyring_service.py).
 
-Skipped with a reason when gnome-keyring-daemon / dbus-daemon are missing; failed instead under CI=true.
+Skipped with a reason when gnome-keyring-daemon / dbus-daemon are missing; failed under CI=true.
 Each test uses its own profile, because the service is shared by the tests of one worker.
 """
 
@@ -90,7 +90,9 @@ def test_cli_set_status_replace_delete(secret_service):
 
 
 def test_cli_env_still_wins_over_the_stored_key(secret_service):
-    assert tasktop(secret_service, "--profile", "envwins", "keys", "set", "nimble", stdin=SECRET)[0] == 0
+    code, _, _ = tasktop(secret_service, "--profile", "envwins", "keys", "set", "nimble",
+                         stdin=SECRET)
+    assert code == 0
     code, out, _ = tasktop(secret_service, "--profile", "envwins", "keys", "status",
                            TASKTOP_NIMBLE_API_KEY="nb-from-env-000-4321")
     assert code == 0 and "nimble: env (…4321)" in out
@@ -120,7 +122,7 @@ async def test_async_wrappers_through_the_secret_service(secret_service, secret_
 
 
 def test_a_locked_collection_is_reported_as_locked():
-    """Own instance: once locked, unlocking needs a prompt, which this headless service cannot show."""
+    """Own instance: once locked, unlocking needs a prompt, which this headless one cannot show."""
     with secret_service_or_skip() as service:
         assert tasktop(service, "keys", "set", "enkrypt", stdin=SECRET)[0] == 0
         service.lock_default_collection()
@@ -142,6 +144,7 @@ def test_a_dead_session_bus_is_named():
     out, err = proc.stdout.decode(), proc.stderr.decode()
     assert proc.returncode == 0
     socket = env["DBUS_SESSION_BUS_ADDRESS"].split("=", 1)[1].split(",")[0]
-    assert f"keyring backend: none (fail.Keyring; no D-Bus session bus: its socket {socket} is gone)" in out
+    backend = f"none (fail.Keyring; no D-Bus session bus: its socket {socket} is gone)"
+    assert f"keyring backend: {backend}" in out
     assert "enkrypt: no key (no D-Bus session bus)" in out
     assert err.startswith("tasktop keys: no usable keyring (no D-Bus session bus: its socket")

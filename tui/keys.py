@@ -2,16 +2,19 @@
 
 Pure Python, no Textual. Lookup order (first hit wins):
 
-1. env var (TASKTOP_ENKRYPT_API_KEY / TASKTOP_NIMBLE_API_KEY): an explicit operator override, always wins;
-2. session key (`remember_session_key`): typed into the key dialog for this process only, e.g. because
-   the keyring is unusable; it wins over the keyring so that what the user just typed is what is used;
+1. env var (TASKTOP_ENKRYPT_API_KEY / TASKTOP_NIMBLE_API_KEY): an explicit operator override,
+   always wins;
+2. session key (`remember_session_key`): typed into the key dialog for this process only, e.g.
+   because the keyring is unusable; it wins over the keyring so that what the user just typed is
+   what is used;
 3. OS keyring (service "tasktop", username "<profile>:<provider>");
 4. none.
 
 Every keyring call goes through `call_keyring`, which runs it on a daemon thread with a timeout (a
-locked Secret Service can block forever) and turns every failure into `KeyringUnavailable`. `keyring`
-is imported, and its ~155 ms backend discovery run, only when a lookup actually reaches step 3.
-A `KeyInfo` never shows its value in repr/str; labels show at most the last 4 characters.
+locked Secret Service can block forever) and turns every failure into `KeyringUnavailable`.
+`keyring` is imported, and its ~155 ms backend discovery run, only when a lookup reaches step 3.
+Async wrappers (`resolve_key_async`, `store_key_async`, `delete_key_async`) let the Textual app
+await all this without blocking its event loop. A `KeyInfo` never shows its value in repr/str; labels show at most the last 4 characters.
 """
 
 from __future__ import annotations
@@ -108,7 +111,7 @@ def keyring_username(provider: str, profile: str | None = None) -> str:
     return f"{profile or DEFAULT_PROFILE}:{check_provider(provider)}"
 
 
-# --- env --------------------------------------------------------------------------------------------
+# --- env ------------------------------------------------------------------------------------------
 
 
 def env_key(provider: str, env: Mapping[str, str] | None = None) -> KeyInfo | None:
@@ -118,7 +121,7 @@ def env_key(provider: str, env: Mapping[str, str] | None = None) -> KeyInfo | No
     return KeyInfo(provider, "env", value) if value else None
 
 
-# --- session store (in memory, this process only) ----------------------------------------------------
+# --- session store (in memory, this process only) -------------------------------------------------
 
 _session: dict[tuple[str, str], str] = {}
 _session_lock = threading.Lock()
@@ -139,7 +142,8 @@ def remember_session_key(provider: str, profile: str | None, value: str) -> KeyI
 def forget_session_key(provider: str, profile: str | None = None) -> bool:
     """Drop the session key; True if there was one."""
     with _session_lock:
-        return _session.pop((profile or DEFAULT_PROFILE, check_provider(provider)), None) is not None
+        found = _session.pop((profile or DEFAULT_PROFILE, check_provider(provider)), None)
+    return found is not None
 
 
 def session_key(provider: str, profile: str | None = None) -> KeyInfo | None:
@@ -148,7 +152,7 @@ def session_key(provider: str, profile: str | None = None) -> KeyInfo | None:
     return KeyInfo(provider, "session", value) if value else None
 
 
-# --- the one gate to the keyring ---------------------------------------------------------------------
+# --- the one gate to the keyring ------------------------------------------------------------------
 
 T = TypeVar("T")
 
@@ -216,7 +220,7 @@ class _Call:
 
 
 def _backend() -> Any:
-    """keyring's chosen backend (lazy import + discovery); the fail backend raises NoKeyringError."""
+    """keyring's chosen backend (lazy import + discovery); fail.Keyring raises NoKeyringError."""
     import keyring
     from keyring.backends import fail
     from keyring.errors import NoKeyringError
@@ -255,7 +259,7 @@ def _classify(exc: BaseException, secret: str | None = None) -> tuple[FailureKin
 
 
 def _session_bus_problem() -> str | None:
-    """On Linux, why there is no D-Bus session bus (unset address, or its socket is gone), else None."""
+    """On Linux, why there is no D-Bus session bus (address unset, or socket gone), else None."""
     if not sys.platform.startswith("linux"):
         return None
     address = os.environ.get("DBUS_SESSION_BUS_ADDRESS", "")
@@ -268,7 +272,7 @@ def _session_bus_problem() -> str | None:
     return None
 
 
-# --- key operations ----------------------------------------------------------------------------------
+# --- key operations -------------------------------------------------------------------------------
 
 
 def keyring_key(
@@ -286,14 +290,16 @@ def store_key(
 ) -> KeyInfo:
     """Save a key in the keyring (replacing any). Raises ValueError (empty) or KeyringUnavailable.
 
-    On success the session key for the same provider/profile is forgotten, so the stored key is used.
+    On success the session key for the same provider/profile is forgotten: the stored key is used.
     """
     user = keyring_username(provider, profile)
     value = value.strip()
     if not value:
         raise ValueError("empty key")
     try:
-        call_keyring(lambda kr: kr.set_password(SERVICE, user, value), timeout=timeout, secret=value)
+        call_keyring(
+            lambda kr: kr.set_password(SERVICE, user, value), timeout=timeout, secret=value
+        )
     except KeyringUnavailable as exc:
         failure = KeyringUnavailable(exc.reason, exc.kind)  # fresh: no frame that held the key
     else:
@@ -390,7 +396,7 @@ async def delete_key_async(
     return await asyncio.to_thread(delete_key, provider, profile, timeout=timeout)
 
 
-# --- reports -----------------------------------------------------------------------------------------
+# --- reports --------------------------------------------------------------------------------------
 
 
 def backend_description(*, timeout: float | None = None) -> str:
@@ -418,7 +424,7 @@ def where_is_my_key(
     *,
     timeout: float | None = None,
 ) -> list[tuple[str, KeyInfo | KeyringUnavailable]]:
-    """Per provider: where its key is found (KeyInfo, source 'none' if nowhere) or why the keyring failed.
+    """Per provider: where its key is (KeyInfo; source 'none' if nowhere) or why the keyring failed.
 
     After one keyring failure the others reuse it instead of waiting out another timeout.
     """

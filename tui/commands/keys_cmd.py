@@ -1,4 +1,4 @@
-"""`tasktop keys set|delete|status`: keep API keys in the OS keyring, and say where each key comes from.
+"""`tasktop keys set|delete|status`: keep API keys in the OS keyring; say where each key is from.
 
 The key is never a command-line argument (it would land in shell history and `ps`): `set` prompts
 without echo on a terminal, else reads it from stdin. Nothing is ever written to a file, and no
@@ -117,7 +117,8 @@ def _delete(args: argparse.Namespace) -> int:
     if removed:
         print(f"{provider}: deleted from the keyring, profile '{profile}'.")
     else:
-        print(f"{provider}: no key stored in the keyring for profile '{profile}'; nothing to delete.")
+        print(f"{provider}: no key stored in the keyring for profile '{profile}'; "
+              "nothing to delete.")
     _env_note(provider)
     return 0
 
