@@ -588,3 +588,65 @@ def test_constructor_rejects_bad_settings(kwargs, expected):
     with pytest.raises(InvalidArgument) as info:
         enkrypt(answer(200, {}), **kwargs)
     assert expected in str(info.value) and "pw-SECRET" not in str(info.value)
+
+
+def render_with_locals(exc: BaseException) -> str:
+    """The error as Textual's crash report shows it (rich traceback with every frame's locals),
+    from the first frame below the test itself."""
+    import io
+
+    from rich.console import Console
+    from rich.traceback import Traceback
+
+    console = Console(file=io.StringIO(), width=200, color_system=None)
+    tb = exc.__traceback__.tb_next if exc.__traceback__ else None
+    console.print(Traceback.from_exception(type(exc), exc, tb, show_locals=True,
+                                           locals_max_length=50, locals_max_string=500))
+    return console.file.getvalue()
+
+
+async def _hang(request):
+    await asyncio.Event().wait()
+
+
+CRASHES = [
+    ("echoed 401", lambda: answer(401, {"error": f"bad key {KEY}"}), {}, "list_redteam"),
+    ("refused", lambda: raising(_chain(httpx.ConnectError("x"), ConnectionRefusedError())), {},
+     "list_redteam"),
+    ("wrong shape", lambda: answer(200, {"tasks": [{"task_id": 1}]}), {}, "list_redteam"),
+    ("html 502", lambda: answer(502, text="<html/>"), {}, "list_datasets"),
+    ("hang", lambda: _hang, {"timeout": 0.1}, "list_redteam"),
+    ("insecure", lambda: answer(200, {}), {"url": "http://example.com"}, "list_redteam"),
+    ("bad arg", lambda: answer(200, {}), {}, "get_redteam_task"),
+]
+
+
+@pytest.mark.parametrize(("name", "respond", "kwargs", "method"), CRASHES, ids=[c[0] for c in CRASHES])
+async def test_crash_reports_with_locals_never_show_the_key(name, respond, kwargs, method):
+    client, _ = enkrypt(respond(), **kwargs)
+    async with client:
+        with pytest.raises(ProviderError) as info:
+            if method == "get_redteam_task":
+                await client.get_redteam_task("")
+            else:
+                await getattr(client, method)()
+    rendered = render_with_locals(info.value)
+    assert "self" in rendered  # frame locals were rendered
+    assert KEY not in rendered and KEY[-12:] not in rendered
+
+
+def test_constructor_errors_with_locals_never_show_the_key():
+    for cls in (EnkryptClient, NimbleClient):
+        with pytest.raises(InvalidArgument) as info:
+            cls("https://api.test", KEY, 0)
+        rendered = render_with_locals(info.value)
+        assert "api_key" not in rendered or "Secret" in rendered
+        assert KEY not in rendered and KEY[-12:] not in rendered
+
+
+def test_secret_never_shows_itself():
+    from tui.providers.http import Secret
+
+    s = Secret(KEY)
+    assert KEY not in repr(s) and KEY not in str(s) and KEY not in f"{s}"
+    assert s.reveal() == KEY and bool(s) and not Secret("  ") and Secret(s).reveal() == KEY

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from tui.config import Config
+    from tui.keys import KeyInfo
     from tui.providers.base import Page, PageRequest
 
 SOURCES = ("datasets", "redteam", "nimble")
@@ -159,31 +160,32 @@ def _run(args: argparse.Namespace, fetch: Any) -> Any:
     from tui.providers.base import AuthError, ProviderError
 
     provider = "nimble" if args.source == "nimble" else "enkrypt"
-    key = resolve_key(provider, config.profile)
-    secret = key.value or ""
+    key = resolve_key(provider, config.profile)  # a KeyInfo: its repr never shows the value
     timeout = config.timeout if args.timeout is None else args.timeout
     try:
-        return asyncio.run(_with_client(provider, config, secret, timeout, fetch))
+        return asyncio.run(_with_client(provider, config, key, timeout, fetch))
     except AuthError as err:
         message = err.message
         if not key.present:
             message += f" ({key.problem})" if key.problem else (
                 f" (set {_env_var(provider)} or run `tasktop keys set {provider}`)"
             )
-        return _fail(err.kind, message, err.exit_code, secret)
+        return _fail(err.kind, message, err.exit_code, key)
     except ProviderError as err:
-        return _fail(err.kind, err.message, err.exit_code, secret)
+        return _fail(err.kind, err.message, err.exit_code, key)
 
 
-async def _with_client(provider: str, config: Config, key: str, timeout: float, fetch: Any) -> Any:
+async def _with_client(
+    provider: str, config: Config, key: KeyInfo, timeout: float, fetch: Any
+) -> Any:
     if provider == "nimble":
         from tui.providers.nimble import NimbleClient
 
-        client: Any = NimbleClient(config.nimble_url, key, timeout)
+        client: Any = NimbleClient(config.nimble_url, key.value, timeout)
     else:
         from tui.providers.enkrypt import EnkryptClient
 
-        client = EnkryptClient(config.enkrypt_url, key, timeout)
+        client = EnkryptClient(config.enkrypt_url, key.value, timeout)
     async with client:
         return await fetch(client)
 
@@ -194,9 +196,9 @@ def _env_var(provider: str) -> str:
     return ENV_VARS[provider]
 
 
-def _fail(kind: str, message: str, code: int, secret: str = "") -> int:
-    if secret:
-        message = message.replace(secret, "***")
+def _fail(kind: str, message: str, code: int, key: KeyInfo | None = None) -> int:
+    if key is not None and key.value:
+        message = message.replace(key.value, "***")
     print(f"tasktop: {kind}: {harmless(' '.join(message.split()))}", file=sys.stderr)
     return code
 

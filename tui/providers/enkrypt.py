@@ -20,7 +20,7 @@ from .base import (
     PageRequest,
     ProtocolError,
 )
-from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient, header_value
+from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient, Secret, header_value
 from .models import (
     DatasetsListResponse,
     DatasetTask,
@@ -42,15 +42,17 @@ class EnkryptClient:
     def __init__(
         self,
         base_url: str = DEFAULT_ENKRYPT_URL,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         *,
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        secret = Secret(api_key)
+        del api_key  # no frame on an error's way may hold the key (see http.Secret)
         self._http = HttpClient(
             base_url,
-            api_key,
+            secret,
             provider=self.provider,
             auth_header="apikey",
             timeout=timeout,

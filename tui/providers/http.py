@@ -138,6 +138,32 @@ def _message_of(obj: Any) -> str | None:
     return None
 
 
+class Secret:
+    """An API key that never shows itself: repr and str are masked.
+
+    Why: Textual's crash report renders every frame's locals, so no frame on an error's way may
+    hold the key as a plain str. Clients wrap the key at their boundary and `del` the parameter.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | Secret | None) -> None:
+        if isinstance(value, Secret):
+            value = value._value
+        self._value = (value or "").strip() or None
+
+    def reveal(self) -> str | None:
+        return self._value
+
+    def __bool__(self) -> bool:
+        return self._value is not None
+
+    def __repr__(self) -> str:
+        return "Secret(***)" if self._value else "Secret(None)"
+
+    __str__ = __repr__
+
+
 def header_value(label: str, value: str) -> str | bytes:
     """An identifier made safe to send as a header value, or InvalidArgument (nothing is sent).
 
@@ -164,7 +190,7 @@ class HttpClient:
     def __init__(
         self,
         base_url: str,
-        api_key: str | None,
+        api_key: str | Secret | None,
         *,
         provider: str,
         auth_header: str,
@@ -178,7 +204,8 @@ class HttpClient:
         self.provider = provider
         self.timeout = float(timeout)
         self.max_bytes = max_bytes
-        self._key = (api_key or "").strip() or None
+        self._key = Secret(api_key)
+        del api_key  # see Secret
         self._auth_header = auth_header
         self._auth_scheme = auth_scheme
         try:
@@ -201,7 +228,7 @@ class HttpClient:
 
     @property
     def has_key(self) -> bool:
-        return self._key is not None
+        return bool(self._key)
 
     @property
     def endpoint(self) -> str:
@@ -244,9 +271,9 @@ class HttpClient:
         return await self.request("GET", path, **kwargs)
 
     def _check_before_send(self) -> None:
-        if self._key is None:
+        if not self._key:
             raise AuthError(f"no API key configured for {self.provider}")
-        if not self._key.isascii() or not self._key.isprintable() or " " in self._key:
+        if not _sendable(self._key.reveal() or ""):
             raise AuthError(
                 f"the {self.provider} API key contains spaces, control or non-ASCII characters"
             )
@@ -261,9 +288,19 @@ class HttpClient:
                 f"{self.base_url.host}; use https:// (plain http is allowed only for loopback)"
             )
 
-    def _auth_value(self) -> str:
-        assert self._key is not None
-        return f"{self._auth_scheme} {self._key}" if self._auth_scheme else self._key
+    def _build(
+        self,
+        method: str,
+        path: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str | bytes] | None,
+    ) -> httpx.Request:
+        """The request with the auth header; the key lives only in this short frame."""
+        value = self._key.reveal() or ""
+        auth = f"{self._auth_scheme} {value}" if self._auth_scheme else value
+        return self._client.build_request(
+            method, path, params=params, headers={**(headers or {}), self._auth_header: auth}
+        )
 
     async def _exchange(
         self,
@@ -272,9 +309,7 @@ class HttpClient:
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str | bytes] | None,
     ) -> Any:
-        all_headers: dict[str, str | bytes] = dict(headers or {})
-        all_headers[self._auth_header] = self._auth_value()
-        request = self._client.build_request(method, path, params=params, headers=all_headers)
+        request = self._build(method, path, params, headers)
         if request.url.host != self.base_url.host or request.url.scheme != self.base_url.scheme:
             # Paths are ours, so this cannot happen; it guards the key if one ever is absolute.
             raise InvalidArgument(f"refusing to send the key to another origin ({request.url.host})")
@@ -284,7 +319,6 @@ class HttpClient:
                 response = await self._client.send(request, stream=True)
                 got_headers = True
                 try:
-                    status = response.status_code
                     body = await self._read_capped(response)
                 finally:
                     await response.aclose()
@@ -294,17 +328,24 @@ class HttpClient:
             ) from None
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, got_headers) from None
-        if 200 <= status < 300:
-            try:
-                return decode_json(body)
-            except ProtocolError as err:
-                ctype = response.headers.get("content-type", "").split(";")[0].strip()
-                if ctype and "json" not in ctype:
-                    raise ProtocolError(
-                        f"response is not JSON (content-type {ctype}, status {status})"
-                    ) from None
-                raise
-        raise self._status_error(response, body, path)
+        outcome = self._outcome(response, body, path)
+        del body  # the body may echo the key: keep it out of the raising frame's locals
+        if isinstance(outcome, ProviderError):
+            raise outcome
+        return outcome
+
+    def _outcome(self, response: httpx.Response, body: bytes, path: str) -> Any:
+        """Decoded JSON of a 2xx answer, else the error to raise (returned with no traceback)."""
+        status = response.status_code
+        if not 200 <= status < 300:
+            return self._status_error(response, body, path)
+        try:
+            return decode_json(body)
+        except ProtocolError as err:
+            ctype = response.headers.get("content-type", "").split(";")[0].strip()
+            if ctype and "json" not in ctype:
+                return ProtocolError(f"response is not JSON (content-type {ctype}, status {status})")
+            return err.with_traceback(None)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         limit = self.max_bytes
@@ -317,6 +358,8 @@ class HttpClient:
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > limit:
+                chunks.clear()
+                del chunk
                 raise too_large
             chunks.append(chunk)
         return b"".join(chunks)
@@ -395,10 +438,15 @@ class HttpClient:
 
     def _scrubbed(self, err: ProviderError) -> ProviderError:
         """Remove the key from an error message, whatever put it there (a server may echo it)."""
-        if self._key and self._key in err.message:
-            err.message = err.message.replace(self._key, "***")
+        value = self._key.reveal()
+        if value and value in err.message:
+            err.message = err.message.replace(value, "***")
             err.args = (err.message,)
         return err
+
+
+def _sendable(value: str) -> bool:
+    return value.isascii() and value.isprintable() and " " not in value
 
 
 def _root_cause(exc: BaseException) -> BaseException | None:

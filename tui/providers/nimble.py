@@ -12,7 +12,7 @@ from urllib.parse import quote
 import httpx
 
 from .base import InvalidArgument, Page, PageInfo, PageRequest
-from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient
+from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient, Secret
 from .models import NimbleListResponse, NimbleTask, convert, decode_record
 
 DEFAULT_NIMBLE_URL = "https://sdk.nimbleway.com"
@@ -26,15 +26,17 @@ class NimbleClient:
     def __init__(
         self,
         base_url: str = DEFAULT_NIMBLE_URL,
-        api_key: str | None = None,
+        api_key: str | Secret | None = None,
         timeout: float = DEFAULT_TIMEOUT,
         *,
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
+        secret = Secret(api_key)
+        del api_key  # no frame on an error's way may hold the key (see http.Secret)
         self._http = HttpClient(
             base_url,
-            api_key,
+            secret,
             provider=self.provider,
             auth_header="Authorization",
             auth_scheme="Bearer",
