@@ -49,28 +49,29 @@ def _when(value: Any, now: datetime) -> Text:
 # -------------------------------------------------------------------------------------- columns
 
 COLUMNS: dict[str, list[Column]] = {
+    # Widths add up to fit a 120-column terminal without horizontal scrolling.
     "datasets": [
-        Column("status", "Status", 9),
-        Column("name", "Dataset", 22),
-        Column("created", "Created", 9),
-        Column("started", "Started", 9),
-        Column("project", "Project", 12),
+        Column("status", "Status", 8),
+        Column("name", "Dataset", 17),
+        Column("created", "Created", 8),
+        Column("started", "Started", 8),
+        Column("project", "Project", 10),
         Column("task_id", "Task ID", 52),
     ],
     "redteam": [
-        Column("status", "Status", 9),
-        Column("test", "Test", 22),
-        Column("model", "Model", 26),
-        Column("project", "Project", 12),
-        Column("task_id", "Task ID", 46),
+        Column("status", "Status", 8),
+        Column("test", "Test", 19),
+        Column("model", "Model", 22),
+        Column("project", "Project", 11),
+        Column("task_id", "Task ID", 45),
     ],
     "nimble": [
         Column("state", "State", 8),
         Column("api_type", "API", 9),
-        Column("created", "Created", 9),
-        Column("modified", "Modified", 9),
+        Column("created", "Created", 8),
+        Column("modified", "Modified", 8),
         Column("code", "Code", 4),
-        Column("error", "Error", 22),
+        Column("error", "Error", 24),
         Column("id", "ID", 36),
     ],
 }

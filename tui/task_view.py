@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.worker import WorkerCancelled
 
 from rich.text import Text
@@ -164,6 +164,13 @@ class TaskView(Vertical):
         if self.last_success is None:
             return None
         return self.last_success + self.refresh_seconds
+
+    @property
+    def fetching(self) -> bool:
+        """True while a list fetch of this tab is in flight."""
+        return any(
+            w.node is self and w.group == "fetch" and not w.is_finished for w in self.app.workers
+        )
 
     def refresh_now(self) -> None:
         """Fetch the current request now, superseding any fetch in flight."""
@@ -353,7 +360,7 @@ class TaskView(Vertical):
         if self.source is not None and self.source.paging == "cursor":
             total = info.total if info else None
             has_next = bool(info.has_next) if page else True
-            self.pager.show_cursor(self.page_index + 1, total, has_next)
+            self.pager.show_cursor(self.page_index, total, has_next)
         else:
             total_pages = info.total_pages if info else None
             total = info.total_count if info else None
@@ -361,11 +368,10 @@ class TaskView(Vertical):
 
     # ------------------------------------------------------------------------------ detail
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_task_table_opened(self, event: TaskTable.Opened) -> None:
         event.stop()
-        key = event.row_key.value
-        if key is not None and key in self.rows_by_key:
-            self.detail_key = key
+        if event.key in self.rows_by_key:
+            self.detail_key = event.key
 
     def watch_detail_key(self, key: str | None) -> None:
         self.set_class(key is not None, "-detail-open")

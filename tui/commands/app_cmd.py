@@ -1,4 +1,4 @@
-"""`tasktop` with no subcommand: open the monitor (placeholder until issue B)."""
+"""`tasktop` with no subcommand: open the monitor (`--demo`: against the embedded simulator)."""
 
 from __future__ import annotations
 
@@ -6,10 +6,50 @@ import argparse
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--demo", action="store_true", help="run against the embedded simulator")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="start the embedded simulator on a free loopback port and monitor it (no keys needed)",
+    )
     parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
 
 
+def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
+    """Config + keys (+ simulator for --demo) → the Runtime the app runs against."""
+    from tui.config import ConfigError, load_config
+    from tui.keys import PROVIDERS, KeyInfo, env_key
+    from tui.runtime import Runtime
+
+    try:
+        config = load_config(getattr(args, "config", None), getattr(args, "profile", None))
+    except ConfigError as error:
+        raise SystemExit(f"tasktop: config: {error}") from None
+    refresh = args.refresh if args.refresh is not None else config.refresh
+    if refresh <= 0:
+        raise SystemExit("tasktop: --refresh must be a positive number of seconds")
+    if args.demo:
+        from tui.sim.server import start_simulator
+
+        sim = start_simulator(rate=5.0)
+        keys = {
+            "enkrypt": KeyInfo("enkrypt", "demo", sim.enkrypt_key),
+            "nimble": KeyInfo("nimble", "demo", sim.nimble_key),
+        }
+        return Runtime(
+            sim.url, sim.url, keys, refresh, "demo", now=sim.now, simulator=sim
+        )
+    # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
+    keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
+    return Runtime(config.enkrypt_url, config.nimble_url, keys, refresh, config.profile)
+
+
 def run(args: argparse.Namespace) -> int:
-    print("tasktop: the monitor arrives with issue B; try `tasktop list --help`.")
+    runtime = build_runtime(args)
+    from tui.app import TasktopApp
+
+    try:
+        TasktopApp(runtime).run()
+    finally:
+        if runtime.simulator is not None:
+            runtime.simulator.stop()
     return 0

@@ -20,7 +20,7 @@ class JumpScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(f"Go to page (1–{self.last}):")
-            yield Input(str(self.current), type="integer", id="page-input")
+            yield Input(placeholder=f"now on page {self.current}", type="integer", id="page-input")
             yield Label("", id="jump-error", classes="error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
