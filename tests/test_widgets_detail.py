@@ -155,3 +155,17 @@ async def test_huge_values_stay_bounded() -> None:
         pane.scroll_end(animate=False)
         await pilot.pause()
         assert "… truncated" in screen_text(app)
+
+
+async def test_show_before_mount_is_applied_on_mount() -> None:
+    class EarlyApp(App):
+        def compose(self) -> ComposeResult:
+            pane = DetailPane()
+            pane.show("Early [b]task[/b]", [("status", "queued")])
+            yield pane
+
+    app = EarlyApp()
+    async with app.run_test(size=(60, 10)) as pilot:
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Early [b]task[/b]" in text and "queued" in text

@@ -394,3 +394,19 @@ async def test_replacing_a_large_page_without_clear() -> None:
         check_consistent(table)
         await pilot.pause()
         assert rendered(table)[1].split()[0] == "q0"
+
+
+async def test_apply_before_mount() -> None:
+    class EarlyApp(App):
+        def compose(self) -> ComposeResult:
+            table = TaskTable(COLUMNS)
+            yield table
+            table.apply(page(2))
+            table.apply(page(3))
+
+    app = EarlyApp()
+    async with app.run_test() as pilot:
+        table = app.query_one(TaskTable)
+        await pilot.pause()
+        assert table.row_keys == ["k0", "k1", "k2"] and table.marked_keys == {"k2"}
+        assert rendered(table)[3].split()[:2] == ["•", "k2"]

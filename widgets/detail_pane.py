@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from rich.console import RenderableType
 from rich.highlighter import JSONHighlighter
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -157,12 +158,20 @@ class DetailPane(VerticalScroll):
         self._json: Any = None
         self.shows = 0
         """How many sections `show` repainted in total (tests count repaints)."""
+        self._pending: tuple[Any, ...] | None = None
+        self._ready = False  # children exist (is_mounted turns True only after on_mount)
 
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
         yield Static(id="detail-fields")
         yield TextView(id="detail-texts")
         yield TextView(id="detail-json")
+
+    def on_mount(self) -> None:
+        self._ready = True
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            self.show(*pending)
 
     def show(
         self,
@@ -172,6 +181,9 @@ class DetailPane(VerticalScroll):
         json_blocks: Sequence[tuple[str, object]] = (),
     ) -> None:
         """Show one task; sections whose data is unchanged are left alone."""
+        if not self._ready:
+            self._pending = (title, fields, long_texts, json_blocks)
+            return
         fields = [(str(label), value) for label, value in fields]
         field_keys = [(label, _key(value)) for label, value in fields]
         long_texts = [(str(heading), str(body)) for heading, body in long_texts]
@@ -201,7 +213,7 @@ class DetailPane(VerticalScroll):
     # -- internals ------------------------------------------------------------
 
     def _style(self, part: str) -> Any:
-        return self.get_component_rich_style(f"detail-pane--{part}")
+        return self.get_component_rich_style(f"detail-pane--{part}", default=Style())
 
     def _update(self, selector: str, content: Any) -> None:
         self.shows += 1

@@ -19,6 +19,7 @@ from typing import Any, ClassVar
 
 from rich.cells import cell_len
 from rich.console import RenderableType
+from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.coordinate import Coordinate
@@ -155,10 +156,13 @@ class TaskTable(DataTable):
         self._loaded = False
         self.last_stats = ApplyStats()
         self.cells_updated_total = 0
-        self._initial_columns = tuple(columns)
+        self._initial_columns: tuple[Column, ...] | None = tuple(columns) if columns else None
 
     def on_mount(self) -> None:
-        if self._initial_columns and not self._columns:
+        self._ensure_columns()
+
+    def _ensure_columns(self) -> None:
+        if self._initial_columns is not None:
             self.set_columns(self._initial_columns)
 
     # -- public API -----------------------------------------------------------
@@ -200,6 +204,7 @@ class TaskTable(DataTable):
         keys = [column.key for column in columns]
         if len(set(keys)) != len(keys) or self.MARK_COLUMN in keys:
             raise ValueError(f"column keys must be unique and not {self.MARK_COLUMN!r}")
+        self._initial_columns = None
         self.clear(columns=True)
         self._columns = tuple(columns)
         self._limits = [
@@ -228,6 +233,7 @@ class TaskTable(DataTable):
         `set_columns`, or one with `mark=False` (e.g. after a page change), marks nothing.
         Later duplicates of a key are skipped (counted in `duplicates`).
         """
+        self._ensure_columns()
         width = len(self._columns)
         order: list[str] = []
         incoming: dict[str, Sequence[Any]] = {}
@@ -278,7 +284,7 @@ class TaskTable(DataTable):
                 self._drop_rows(removed, kept)
             for key, cell_changes in changes.items():
                 self._update_row(key, cell_changes)
-            mark_text = Text(MARK, style=self.get_component_rich_style("task-table--mark"))
+            mark_text = Text(MARK, style=self._mark_style())
             for key in to_unmark:
                 self.update_cell(self._row_keys[key], self.MARK_COLUMN, Text(""))
             for key in newly_marked - set(added):
@@ -303,6 +309,10 @@ class TaskTable(DataTable):
         return stats
 
     # -- internals ------------------------------------------------------------
+
+    def _mark_style(self) -> Style:
+        # The default covers an apply before the first mount (no component styles yet).
+        return self.get_component_rich_style("task-table--mark", default=Style(bold=True))
 
     def _add(self, key: str, cells: Sequence[object], mark: Text) -> None:
         values: list[RenderableType] = [mark]
