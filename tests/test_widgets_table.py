@@ -410,3 +410,23 @@ async def test_apply_before_mount() -> None:
         await pilot.pause()
         assert table.row_keys == ["k0", "k1", "k2"] and table.marked_keys == {"k2"}
         assert rendered(table)[3].split()[:2] == ["•", "k2"]
+
+
+async def test_direct_sort_and_clear_keep_the_diff_state_in_step() -> None:
+    app = TableApp()
+    async with app.run_test():
+        table = app.query_one(TaskTable)
+        rows = page(5)
+        table.apply(rows)
+        table.sort("id", key=lambda cell: cell.plain, reverse=True)
+        assert table.row_keys == ["k4", "k3", "k2", "k1", "k0"]
+        check_consistent(table)
+        stats = table.apply(rows)
+        assert stats.moved and stats.updated_cells == 0
+        assert table.row_keys == [f"k{i}" for i in range(5)]
+        check_consistent(table)
+        table.clear()
+        assert table.row_keys == [] and table.selected_key is None
+        assert table.apply(rows).added == 5
+        assert table.marked_keys == frozenset()  # a first load again
+        check_consistent(table)

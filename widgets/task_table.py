@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len
 from rich.console import RenderableType
@@ -211,14 +211,32 @@ class TaskTable(DataTable):
             column.width if column.width is not None else column.max_width
             for column in self._columns
         ]
+        self.add_column(Text(""), width=1, key=self.MARK_COLUMN)
+        for column in self._columns:
+            self.add_column(literal(column.label, single_line=True), width=column.width, key=column.key)
+
+    def clear(self, columns: bool = False) -> Self:
+        """DataTable.clear, keeping the diff state in step (the next apply is a first load).
+
+        `apply` never calls this; it resets the cursor and scroll position.
+        """
+        super().clear(columns=columns)
         self._signatures.clear()
         self._row_keys.clear()
         self._order = []
         self._marked.clear()
         self._loaded = False
-        self.add_column(Text(""), width=1, key=self.MARK_COLUMN)
-        for column in self._columns:
-            self.add_column(literal(column.label, single_line=True), width=column.width, key=column.key)
+        if columns:
+            self._columns = ()
+            self._limits = []
+        return self
+
+    def sort(self, *columns: Any, key: Any = None, reverse: bool = False) -> Self:
+        """DataTable.sort, keeping the diff state in step; the next apply restores server order."""
+        super().sort(*columns, key=key, reverse=reverse)
+        locations = self._row_locations
+        self._order = [locations.get_key(index).value for index in range(self.row_count)]
+        return self
 
     def apply(
         self,
