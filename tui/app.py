@@ -23,7 +23,7 @@ class TasktopApp(App[None]):
     TITLE = "tasktop"
     COMMANDS = App.COMMANDS | {TasktopCommands}
     #: Wide terminals show the detail pane beside the table instead of over it.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (140, "-wide")]
     BINDINGS = [
         Binding("1", "show_tab('datasets')", "Datasets", show=False),
         Binding("2", "show_tab('redteam')", "Red team", show=False),

@@ -102,9 +102,10 @@ class TaskView(Vertical):
 
     def compose(self) -> ComposeResult:
         with Horizontal(classes="status-line"):
-            yield Static(Text(self.key_label), classes="key-label")
-            yield StatusFilter(classes="filter")
-            yield Pager(classes="pager")
+            with Horizontal(classes="where"):
+                yield Static(Text(self.key_label), classes="key-label")
+                yield StatusFilter(classes="filter")
+                yield Pager(classes="pager")
             yield RefreshBadge(clock=self.monotonic, classes="badge")
         with Horizontal(classes="body"):
             table = TaskTable(classes="tasks")

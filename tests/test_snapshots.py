@@ -1,0 +1,38 @@
+"""Snapshot tests of the three tabs and the dataset detail at 120×40 and 80×24.
+
+The simulator's clock is frozen (manual_clock) and so is the app's monotonic clock, so every run
+paints the same cells; regenerate with `pytest tests/test_snapshots.py --snapshot-update`.
+"""
+
+from __future__ import annotations
+
+import pytest
+from apphelpers import loaded, make_app, wait_for
+
+SIZES = [(120, 40), (80, 24)]
+
+
+def _ready(tab_id: str, open_detail: bool = False):
+    async def run_before(pilot) -> None:
+        app = pilot.app
+        await loaded(pilot, app, tab_id)
+        if open_detail:
+            view = app.view(tab_id)
+            await pilot.press("enter")
+            await wait_for(pilot, lambda: view.detail.title is not None)
+        await pilot.pause()
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+@pytest.mark.parametrize("tab_id", ["datasets", "redteam", "nimble"])
+def test_tab(snap_compare, sim, tab_id, size):
+    app = make_app(sim, start_tab=tab_id, frozen=True)
+    assert snap_compare(app, terminal_size=size, run_before=_ready(tab_id))
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_dataset_detail(snap_compare, sim, size):
+    app = make_app(sim, start_tab="datasets", frozen=True)
+    assert snap_compare(app, terminal_size=size, run_before=_ready("datasets", open_detail=True))
