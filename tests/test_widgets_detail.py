@@ -169,3 +169,18 @@ async def test_show_before_mount_is_applied_on_mount() -> None:
         await pilot.pause()
         text = screen_text(app)
         assert "Early [b]task[/b]" in text and "queued" in text
+
+
+async def test_json_mutated_in_place_is_noticed_and_clear_empties() -> None:
+    app = DetailApp()
+    async with app.run_test(size=(60, 20)) as pilot:
+        pane = app.query_one(DetailPane)
+        raw = {"state": "running"}
+        pane.show("Task", [], (), [("raw", raw)])
+        raw["state"] = "done"
+        pane.show("Task", [], (), [("raw", raw)])
+        await pilot.pause()
+        assert '"state": "done"' in screen_text(app)
+        pane.clear()
+        await pilot.pause()
+        assert screen_text(app).strip() == ""

@@ -100,8 +100,7 @@ def pretty_json(
     return "".join(out), truncated
 
 
-def _json_text(value: object) -> Text:
-    pretty, truncated = pretty_json(value)
+def _json_text(pretty: str, truncated: bool) -> Text:
     text = literal(pretty)
     if len(pretty) <= HIGHLIGHT_LIMIT:
         JSONHighlighter().highlight(text)
@@ -187,11 +186,13 @@ class DetailPane(VerticalScroll):
         fields = [(str(label), value) for label, value in fields]
         field_keys = [(label, _key(value)) for label, value in fields]
         long_texts = [(str(heading), str(body)) for heading, body in long_texts]
-        json_blocks = list(json_blocks)
+        # Compare JSON by its bounded pretty text: safe for very deep values and for
+        # dicts the caller mutates in place between ticks.
+        pretty = [(str(heading), pretty_json(value)) for heading, value in json_blocks]
         if title != self.title:
             self.title = title
-            self._update("#detail-title", literal(title, 500, single_line=True,
-                                                  style=self._style("title")))
+            title_text = literal(title, 500, single_line=True, style=self._style("title"))
+            self._update("#detail-title", title_text)
             self.scroll_home(animate=False)
         if field_keys != self._fields:
             self._fields = field_keys
@@ -200,10 +201,10 @@ class DetailPane(VerticalScroll):
             self._long_texts = long_texts
             self._update("#detail-texts", self._sections(
                 (heading, _long_text(body)) for heading, body in long_texts))
-        if not _same_json(json_blocks, self._json):
-            self._json = json_blocks
+        if pretty != self._json:
+            self._json = pretty
             self._update("#detail-json", self._sections(
-                (heading, _json_text(value)) for heading, value in json_blocks))
+                (heading, _json_text(*printed)) for heading, printed in pretty))
 
     def clear(self) -> None:
         """Show nothing."""
@@ -259,18 +260,3 @@ def _long_text(body: str) -> Text:
     text = literal(body, MAX_LONG_TEXT)
     text.overflow = "fold"
     return text
-
-
-def _same_json(new: list[tuple[str, object]], old: Any) -> bool:
-    if old is None or len(new) != len(old):
-        return False
-    for (new_heading, new_value), (old_heading, old_value) in zip(new, old):
-        if new_heading != old_heading:
-            return False
-        try:
-            same = bool(new_value == old_value)
-        except Exception:  # RecursionError on very deep values, odd __eq__
-            same = pretty_json(new_value) == pretty_json(old_value)
-        if not same:
-            return False
-    return True

@@ -12,6 +12,7 @@ import re
 from bisect import bisect_left
 from itertools import accumulate
 
+from rich.style import Style
 from rich.text import Span, Text
 
 __all__ = ["ELLIPSIS", "escape_controls", "literal", "sanitize_text"]
@@ -113,7 +114,7 @@ def literal(
     value: object,
     max_len: int | None = None,
     *,
-    style: str = "",
+    style: str | Style = "",
     single_line: bool = False,
 ) -> Text:
     """A Text showing `value` exactly as data: never markup, never a terminal escape.
