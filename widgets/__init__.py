@@ -7,6 +7,7 @@ from widgets.refresh_badge import RefreshBadge, format_duration
 from widgets.status_filter import StatusFilter
 from widgets.task_table import ApplyStats, Column, TaskTable
 from widgets.text import escape_controls, literal, sanitize_text
+from widgets.text_view import TextView
 
 __all__ = [
     "ApplyStats",
@@ -16,6 +17,7 @@ __all__ = [
     "RefreshBadge",
     "StatusFilter",
     "TaskTable",
+    "TextView",
     "escape_controls",
     "format_duration",
     "literal",
