@@ -5,15 +5,24 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 
+from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from tui.keys import KeyInfo, resolve_key_async
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime
 from tui.task_view import TaskView
 
 TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
+
+
+def key_label(key: KeyInfo) -> str:
+    """Where the tab's key came from, masked; a session-only key says it is not saved."""
+    if key.source == "session":
+        return f"{key.masked()} (not saved)"
+    return key.masked()
 
 
 class TasktopApp(App[None]):
@@ -52,13 +61,13 @@ class TasktopApp(App[None]):
                         tab_id,
                         self.runtime.source(tab_id),
                         refresh_seconds=self.runtime.refresh_seconds,
-                        key_label=self.runtime.keys[provider].masked(),
+                        key_label=key_label(self.runtime.keys[provider]),
                         now=self.runtime.now,
                         monotonic=self.monotonic,
                         per_page=self.runtime.per_page,
                         id=f"view-{tab_id}",
                     )
-        yield Footer()
+        yield Footer(compact=True)
 
     def view(self, tab_id: str) -> TaskView:
         return self.query_one(f"#view-{tab_id}", TaskView)
@@ -70,6 +79,37 @@ class TasktopApp(App[None]):
     def on_mount(self) -> None:
         self.active_view.activate()
         self.active_view.table.focus()
+        for provider, key in self.runtime.keys.items():
+            if key.source == "none":
+                self._look_up_key(provider)
+
+    def views_for(self, provider: str) -> list[TaskView]:
+        return [self.view(tab_id) for tab_id, p in TABS if p == provider]
+
+    @work(group="keys")
+    async def _look_up_key(self, provider: str) -> None:
+        """Keyring lookup off the UI thread: the frame is already painted while it runs."""
+        key = await resolve_key_async(provider, self.runtime.profile)
+        if key.present:
+            self.use_key(key)
+        elif key.problem:
+            for view in self.views_for(provider):
+                view.notice(f"no key: {key.problem} — press k to enter one for this session")
+
+    def use_key(self, key: KeyInfo) -> None:
+        """Point every tab of the key's provider at a client that uses it, and load them."""
+        self.runtime.set_key(key)
+        for view in self.views_for(key.provider):
+            view.set_source(self.runtime.source(view.tab_id), key_label(key))
+
+    def open_key_dialog(self, provider: str, reason: str | None = None) -> None:
+        from tui.screens.key_dialog import KeyDialog
+
+        def done(key: KeyInfo | None) -> None:
+            if key is not None and key.present:
+                self.use_key(key)
+
+        self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         active = event.pane.id

@@ -25,7 +25,7 @@ from textual.worker import WorkerCancelled
 from rich.text import Text
 
 from tui.presenters import CELLS, COLUMNS, DETAILS
-from tui.providers.base import Page, PageRequest, ProviderError, RateLimited
+from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
 from tui.providers.sources import Row, TaskSource
 from widgets.detail_pane import DetailPane
 from widgets.pager import Pager
@@ -52,6 +52,7 @@ class TaskView(Vertical):
         Binding("plus", "page_size(1)", "Size+", show=False),
         Binding("minus", "page_size(-1)", "Size-", show=False),
         Binding("escape", "close_detail", "Close", show=False),
+        Binding("k", "set_key", "Key"),
     ]
 
     class Counted(Message):
@@ -118,7 +119,33 @@ class TaskView(Vertical):
         self._show_filter()
         if self.source is None:
             self.notice(f"{self.key_label} — press k to add a key for this provider")
-            self.badge.set_paused(True)
+            self.badge.display = False
+
+    @property
+    def provider(self) -> str:
+        return "nimble" if self.tab_id == "nimble" else "enkrypt"
+
+    def set_source(self, source: TaskSource | None, key_label: str) -> None:
+        """A new key (so a new client) for this tab: start over from the first page."""
+        self._disarm()
+        self.generation += 1  # whatever the old client still answers is dropped
+        self.source = source
+        self.key_label = key_label
+        self.query_one(".key-label", Static).update(Text(key_label))
+        self.request = self.request.with_(page=1, cursor=None, status=None)
+        self.cursors, self.page_index, self._filter_index = [None], 0, 0
+        self.page, self.last_success, self.failures, self.error = None, None, 0, None
+        self._show_filter()
+        self.notice(None if source else f"{key_label} — press k to add a key for this provider")
+        self.badge.display = source is not None
+        if self.active:
+            self.refresh_now()
+
+    def action_set_key(self) -> None:
+        reason = None
+        if isinstance(self.error, AuthError):
+            reason = f"the current key was refused: {self.error.message}"
+        self.app.open_key_dialog(self.provider, reason)  # type: ignore[attr-defined]
 
     @property
     def table(self) -> TaskTable:
@@ -197,6 +224,8 @@ class TaskView(Vertical):
 
     def _succeeded(self, page: Page[Row]) -> None:
         self.ticks += 1
+        # Only a refresh of the same page marks changes; a new page or filter is not a change.
+        same_view = self.page is not None and self.page.request == page.request
         self.page = page
         self.failures = 0
         self.error = None
@@ -204,7 +233,7 @@ class TaskView(Vertical):
         self.rows_by_key = {row.key: row for row in page.rows}
         now = self.now()
         cells = CELLS[self.tab_id]
-        self.table.apply([(row.key, cells(row, now)) for row in page.rows])
+        self.table.apply([(row.key, cells(row, now)) for row in page.rows], mark=same_view)
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
@@ -221,7 +250,8 @@ class TaskView(Vertical):
         delay = self._retry_delay(error)
         self.table.set_class(self.page is not None, "stale")
         self.badge.set_error(f"{error.kind}: {error.message}", self.monotonic() + delay)
-        self.notice(f"{error.kind}: {error.message}")
+        hint = " — press k to replace the key" if isinstance(error, AuthError) else ""
+        self.notice(f"{error.kind}: {error.message}{hint}")
         self._arm(delay)
 
     def _retry_delay(self, error: ProviderError) -> float:
