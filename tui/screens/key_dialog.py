@@ -35,7 +35,7 @@ class KeyDialog(ModalScreen[KeyInfo | None]):
             yield Label(Text(f"API key for {PROVIDER_TITLES[self.provider]}", style="bold"))
             if self.reason:
                 yield Static(Text(self.reason), classes="error")
-            yield Label(f"profile: {self.profile} · env {ENV_VARS[self.provider]} wins if set")
+            yield Label(f"profile {self.profile} · {ENV_VARS[self.provider]} overrides it")
             yield Input(password=True, placeholder="paste the key", id="key-input")
             with Horizontal(classes="buttons"):
                 yield Button("Save to keyring", id="save", variant="primary")
