@@ -12,6 +12,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="start the embedded simulator on a free loopback port and monitor it (no keys needed)",
     )
     parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
+    parser.add_argument(
+        "--per-page", type=_per_page, metavar="N", help="rows per page at start, 1-100 (default 10)"
+    )
+
+
+def _per_page(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 1 <= value <= 100:
+        raise argparse.ArgumentTypeError("must be between 1 and 100")
+    return value
 
 
 def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
@@ -27,6 +40,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
     refresh = args.refresh if args.refresh is not None else config.refresh
     if refresh <= 0:
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
+    per_page = getattr(args, "per_page", None) or 10
     if args.demo:
         from tui.sim.server import start_simulator
 
@@ -36,11 +50,14 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
             "nimble": KeyInfo("nimble", "demo", sim.nimble_key),
         }
         return Runtime(
-            sim.url, sim.url, keys, refresh, "demo", now=sim.now, simulator=sim
+            sim.url, sim.url, keys, refresh, "demo", per_page=per_page, now=sim.now,
+            simulator=sim,
         )
     # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
     keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
-    return Runtime(config.enkrypt_url, config.nimble_url, keys, refresh, config.profile)
+    return Runtime(
+        config.enkrypt_url, config.nimble_url, keys, refresh, config.profile, per_page=per_page
+    )
 
 
 def run(args: argparse.Namespace) -> int:
