@@ -34,11 +34,11 @@ class TasktopApp(App[None]):
     #: Wide terminals show the detail pane beside the table instead of over it.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (140, "-wide")]
     BINDINGS = [
-        Binding("1", "show_tab('datasets')", "Datasets", show=False),
-        Binding("2", "show_tab('redteam')", "Red team", show=False),
-        Binding("3", "show_tab('nimble')", "Nimble", show=False),
-        Binding("question_mark", "help", "Help"),
-        Binding("q", "quit", "Quit"),
+        Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab"),
+        Binding("2", "show_tab('redteam')", "Red team", show=False, tooltip="Red team tab"),
+        Binding("3", "show_tab('nimble')", "Nimble", show=False, tooltip="Nimble tab"),
+        Binding("question_mark", "help", "Help", tooltip="Show all keys"),
+        Binding("q", "quit", "Quit", tooltip="Quit tasktop"),
     ]
 
     def __init__(

@@ -185,8 +185,8 @@ def dataset_detail(detail: Detail, now: datetime) -> dict[str, Any]:
     }  # fmt: skip
     fields += _plain_fields(task, skip)
     long_texts = [
-        ("system description", task.system_description or ""),
-        ("policy description", task.policy_description or ""),
+        ("system description", task.system_description or "—"),
+        ("policy description", task.policy_description or "—"),
     ]
     long_texts += [(f"tool: {t.name}", t.description) for t in task.tools]
     return {

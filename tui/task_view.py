@@ -41,18 +41,18 @@ class TaskView(Vertical):
     """A provider tab: everything on it refreshes only while it is the visible tab."""
 
     BINDINGS = [
-        Binding("r", "refresh_now", "Refresh"),
-        Binding("space", "toggle_pause", "Pause"),
-        Binding("f", "cycle_filter", "Filter"),
-        Binding("n", "next_page", "Next"),
-        Binding("b", "previous_page", "Prev"),
-        Binding("g", "first_page", "First", show=False),
-        Binding("G", "last_page", "Last", show=False),
-        Binding("colon", "jump_page", "Jump", show=False),
-        Binding("plus", "page_size(1)", "Size+", show=False),
-        Binding("minus", "page_size(-1)", "Size-", show=False),
-        Binding("escape", "close_detail", "Close", show=False),
-        Binding("k", "set_key", "Key"),
+        Binding("r", "refresh_now", "Refresh", tooltip="Refresh this tab now"),
+        Binding("space", "toggle_pause", "Pause", tooltip="Pause / resume live refresh"),
+        Binding("f", "cycle_filter", "Filter", tooltip="Cycle the status filter"),
+        Binding("n", "next_page", "Next", tooltip="Next page"),
+        Binding("b", "previous_page", "Prev", tooltip="Previous page"),
+        Binding("g", "first_page", "First", show=False, tooltip="First page"),
+        Binding("G", "last_page", "Last", show=False, tooltip="Last page (page-number lists)"),
+        Binding("colon", "jump_page", "Jump", show=False, tooltip="Go to a page number"),
+        Binding("plus", "page_size(1)", "Size+", show=False, tooltip="Larger pages (10/25/50/100)"),
+        Binding("minus", "page_size(-1)", "Size-", show=False, tooltip="Smaller pages"),
+        Binding("escape", "close_detail", "Close", show=False, tooltip="Close the detail pane"),
+        Binding("k", "set_key", "Key", tooltip="Enter or replace this provider's API key"),
     ]
 
     class Counted(Message):

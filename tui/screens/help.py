@@ -11,6 +11,9 @@ from textual.widgets import Static
 from rich.table import Table
 from rich.text import Text
 
+#: How binding key names read to a person.
+KEY_NAMES = {"space": "space", "colon": ":", "plus": "+", "minus": "-", "question_mark": "?"}
+
 EXTRA_KEYS: list[tuple[str, str]] = [
     ("enter", "Open the selected task's detail"),
     ("escape", "Close the detail pane / this help"),
@@ -26,7 +29,8 @@ def key_table(groups: list[tuple[str, list[Binding]]]) -> Table:
     for title, bindings in groups:
         table.add_row(Text(title, style="underline"), "")
         for binding in bindings:
-            table.add_row(Text(binding.key_display or binding.key), Text(binding.description))
+            key = binding.key_display or KEY_NAMES.get(binding.key, binding.key)
+            table.add_row(Text(key), Text(binding.tooltip or binding.description))
     table.add_row(Text("other", style="underline"), "")
     for key, what in EXTRA_KEYS:
         table.add_row(Text(key), Text(what))

@@ -1,0 +1,73 @@
+"""Regenerate the README screenshots from the demo simulator: `python screenshots/generate.py`.
+
+The simulator's clock is frozen and so is the badge's, so the pictures only change when the
+screen does. Each tab, the dataset detail pane and the help screen, at 120×40.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+
+from tui.app import TasktopApp  # noqa: E402
+from tui.keys import KeyInfo  # noqa: E402
+from tui.runtime import Runtime  # noqa: E402
+from tui.sim.server import start_simulator  # noqa: E402
+
+SIZE = (120, 40)
+
+
+async def settle(pilot, condition) -> None:
+    for _ in range(1000):
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.pause(0.01)
+    raise TimeoutError("the demo did not load in time")
+
+
+async def shoot(name: str, tab_id: str, keys: tuple[str, ...] = (), detail: bool = False) -> None:
+    sim = start_simulator(manual_clock=True)
+    try:
+        runtime = Runtime(
+            sim.url,
+            sim.url,
+            {
+                "enkrypt": KeyInfo("enkrypt", "demo", sim.enkrypt_key),
+                "nimble": KeyInfo("nimble", "demo", sim.nimble_key),
+            },
+            5.0,
+            "demo",
+            now=sim.now,
+        )
+        app = TasktopApp(runtime, start_tab=tab_id, monotonic=lambda: 1000.0)
+        async with app.run_test(size=SIZE) as pilot:
+            view = app.view(tab_id)
+            await settle(pilot, lambda: view.ticks >= 1)
+            if detail:
+                await pilot.press("enter")
+                await settle(pilot, lambda: view.detail.title is not None)
+            if keys:
+                await pilot.press(*keys)
+                await pilot.pause()
+            app.save_screenshot(str(HERE / f"{name}.svg"))
+            print(f"wrote screenshots/{name}.svg")
+    finally:
+        sim.stop()
+
+
+async def main() -> None:
+    await shoot("datasets", "datasets")
+    await shoot("redteam", "redteam")
+    await shoot("nimble", "nimble")
+    await shoot("dataset-detail", "datasets", detail=True)
+    await shoot("nimble-detail", "nimble", detail=True)
+    await shoot("help", "redteam", keys=("question_mark",))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
