@@ -238,6 +238,16 @@ class HttpClient:
         host = f"[{url.host}]" if ":" in url.host else url.host
         return f"{host}:{port}"
 
+    def add_event_hooks(self, hooks: Mapping[str, list[Any]]) -> None:
+        """Append httpx event hooks (e.g. tui.logsetup.httpx_event_hooks) for every later request.
+
+        Hooks see the request with its auth header: they must never log headers.
+        """
+        current = self._client.event_hooks
+        self._client.event_hooks = {
+            name: [*current.get(name, []), *hooks.get(name, [])] for name in ("request", "response")
+        }
+
     async def aclose(self) -> None:
         await self._client.aclose()
 
