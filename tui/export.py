@@ -1,0 +1,260 @@
+"""Export task rows to CSV or JSON files, and walk every page of a list to export it all.
+
+Why here and not in the app: the same code serves the `e` key in the TUI and `tasktop list --all`,
+and it is testable without a screen. Records carry no API key (keys live in the clients), so an
+export cannot contain one. Files are created exclusively (never overwriting anything), in the
+working directory by default, with a timestamped name. No Textual.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import math
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal
+
+from tui.providers.base import Page, PageRequest, ProtocolError, ProviderError
+
+Format = Literal["csv", "json"]
+FORMATS: tuple[Format, ...] = ("csv", "json")
+#: Default page size when walking every page (the APIs' maximum).
+ALL_PAGE_SIZE = 100
+DEFAULT_MAX_PAGES = 1000
+#: Cells starting with these are formulas to a spreadsheet; such text cells get a leading "'".
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+class PageLimitExceeded(ProviderError):
+    """Walking every page would take more than `max_pages` requests (a runaway or looping server)."""
+
+    kind = "too many pages"
+
+
+# --------------------------------------------------------------------------------- records
+
+
+def record_to_dict(record: Any) -> dict[str, Any]:
+    """One row as plain JSON data: a wire record via `to_json_dict()`, a bare dataset name as
+    {"dataset_name": name}, a mapping as a copy; a tab `Row` (with `.record`) is unwrapped."""
+    if hasattr(record, "to_json_dict"):
+        return dict(record.to_json_dict())
+    if isinstance(record, str):
+        return {"dataset_name": record}
+    if isinstance(record, Mapping):
+        return dict(record)
+    inner = getattr(record, "record", None)
+    if inner is not None:
+        return record_to_dict(inner)
+    raise TypeError(f"cannot export a {type(record).__name__}")
+
+
+def columns_of(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The union of the rows' keys, in first-seen order."""
+    return list(dict.fromkeys(key for row in rows for key in row))
+
+
+def compact_json(value: Any) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=False)
+
+
+def csv_cell(value: Any, *, formula_guard: bool = True) -> str:
+    """One CSV cell: None -> "", bools as true/false, nested values as compact JSON.
+
+    With `formula_guard`, text that a spreadsheet would run as a formula (=, +, -, @ …) is prefixed
+    with "'": the values come from a server and must not become code when the file is opened.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, (int, float)):
+        return str(value)
+    if isinstance(value, (dict, list, tuple)):
+        return compact_json(value)
+    text = str(value)
+    if formula_guard and text.startswith(_FORMULA_START):
+        return "'" + text
+    return text
+
+
+# ----------------------------------------------------------------------------------- files
+
+
+def default_export_path(
+    tab_id: str, fmt: Format, now: datetime, directory: Path | None = None
+) -> Path:
+    """./tasktop-<tab>-YYYYMMDD-HHMMSS.<fmt>, with -1, -2 … added when that name is taken."""
+    _check_format(fmt)
+    directory = Path.cwd() if directory is None else Path(directory)
+    safe_tab = "".join(c if c.isalnum() or c in "-_" else "_" for c in tab_id) or "tasks"
+    stem = f"tasktop-{safe_tab}-{now:%Y%m%d-%H%M%S}"
+    candidate = directory / f"{stem}.{fmt}"
+    n = 0
+    while candidate.exists() or candidate.is_symlink():
+        n += 1
+        candidate = directory / f"{stem}-{n}.{fmt}"
+    return candidate
+
+
+def export_rows(
+    rows: list[dict[str, Any]], path: Path, fmt: Format, *, formula_guard: bool = True
+) -> Path:
+    """Write `rows` to a new file at `path` (FileExistsError if it exists); return the path.
+
+    JSON: an array of the row objects, as the server sent them. CSV: a header of every key seen
+    (first-seen order), one line per row, missing values empty, nested values as compact JSON.
+    A half-written file is removed if writing fails.
+    """
+    _check_format(fmt)
+    path = Path(path)
+    with path.open("x", encoding="utf-8", newline="") as fh:
+        try:
+            if fmt == "json":
+                json.dump(rows, fh, ensure_ascii=False, indent=2)
+                fh.write("\n")
+            else:
+                columns = columns_of(rows)
+                writer = csv.writer(fh, lineterminator="\n")
+                writer.writerow(columns)
+                for row in rows:
+                    writer.writerow(
+                        [csv_cell(row.get(c), formula_guard=formula_guard) for c in columns]
+                    )
+        except BaseException:
+            fh.close()
+            path.unlink(missing_ok=True)
+            raise
+    return path
+
+
+def export_view(
+    records: Iterable[Any],
+    tab_id: str,
+    fmt: Format,
+    *,
+    now: datetime,
+    directory: Path | None = None,
+) -> Path:
+    """Export records (wire records, names or Rows) to a fresh default-named file; its path."""
+    rows = [record_to_dict(r) for r in records]
+    for _ in range(100):
+        path = default_export_path(tab_id, fmt, now, directory)
+        try:
+            return export_rows(rows, path, fmt)
+        except FileExistsError:
+            continue  # someone took the name between the check and the create
+    raise FileExistsError(f"no free export file name in {directory or Path.cwd()}")
+
+
+def _check_format(fmt: str) -> None:
+    if fmt not in FORMATS:
+        raise ValueError(f"export format must be csv or json, got {fmt!r}")
+
+
+# ------------------------------------------------------------------------------ all pages
+
+
+@dataclass(slots=True)
+class AllRows:
+    """Every row of a walk, the number of pages fetched and the server's last total count."""
+
+    rows: list[Any] = field(default_factory=list)
+    pages: int = 0
+    total: int | None = None
+
+
+FetchPage = Callable[[PageRequest], Awaitable[Page[Any]]]
+Progress = Callable[[int, int | None], object]
+
+
+async def fetch_all(
+    fetch_page: FetchPage,
+    first_request: PageRequest,
+    *,
+    progress: Progress | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    key: Callable[[Any], Hashable] | None = None,
+) -> AllRows:
+    """Fetch page after page until the last one; see `fetch_all_pages`."""
+    request = first_request.with_(page=1, cursor=None)
+    result = AllRows()
+    seen_keys: set[Hashable] = set()
+    seen_cursors: set[str] = set()
+    while True:
+        if result.pages >= max_pages:
+            raise PageLimitExceeded(f"more than {max_pages} pages; stopped")
+        page = await fetch_page(request)
+        result.pages += 1
+        for row in page.rows:
+            if key is not None:
+                k = key(row)
+                if k in seen_keys:
+                    continue  # a task that slid onto the next page while we walked
+                seen_keys.add(k)
+            result.rows.append(row)
+        info = page.paging
+        result.total = info.total_items if info.total_items is not None else result.total
+        if info.kind == "cursor":
+            if progress is not None:
+                progress(result.pages, None)
+            if not info.has_next or not info.next_cursor:
+                return result
+            if info.next_cursor in seen_cursors:
+                raise ProtocolError("the server sent a cursor it already sent (paging loops)")
+            seen_cursors.add(info.next_cursor)
+            request = request.with_(cursor=info.next_cursor)
+        else:
+            total_pages = _total_pages(info, request)
+            if progress is not None:
+                progress(result.pages, total_pages)
+            current = info.page or request.page
+            more = current < total_pages if total_pages is not None else info.has_next
+            if not more or not page.rows:
+                return result
+            request = request.with_(page=current + 1)
+
+
+async def fetch_all_pages(
+    fetch_page: FetchPage,
+    first_request: PageRequest,
+    *,
+    progress: Progress | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    key: Callable[[Any], Hashable] | None = None,
+) -> list[Any]:
+    """All rows of a list, walking page numbers 1..total_pages or cursors until has_next is false.
+
+    `first_request` gives page size, status filter and limit (its page/cursor are reset to the
+    start). `progress(done_pages, total_pages or None)` is called after each page (None for cursor
+    paging, whose page count is unknown). With `key`, a row whose key was already seen is dropped
+    (rows shift between pages when new tasks arrive mid-walk). Raises the fetch's ProviderError,
+    PageLimitExceeded after `max_pages`, or ProtocolError if cursors loop.
+    """
+    walk = await fetch_all(
+        fetch_page, first_request, progress=progress, max_pages=max_pages, key=key
+    )
+    return walk.rows
+
+
+def _total_pages(info: Any, request: PageRequest) -> int | None:
+    if info.total_pages is not None:
+        return int(info.total_pages)
+    per_page = info.per_page or request.per_page
+    if info.total_count is not None and per_page:
+        return max(1, math.ceil(info.total_count / per_page))
+    return None
+
+
+def display_path(path: Path) -> str:
+    """The path as told to the user: './name' inside the working directory, else absolute."""
+    path = Path(path).absolute()
+    try:
+        return f"./{path.relative_to(Path.cwd())}"
+    except ValueError:
+        return str(path)
