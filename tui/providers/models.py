@@ -9,6 +9,7 @@ an unknown word must be shown as it is, not rejected. Unknown extra fields are k
 
 from __future__ import annotations
 
+import functools
 from typing import Any, TypeVar
 
 import msgspec
@@ -139,8 +140,11 @@ class NimbleListResponse(msgspec.Struct, kw_only=True):
 R = TypeVar("R", bound=msgspec.Struct)
 
 
-def _known_names(model: type[msgspec.Struct]) -> set[str]:
-    return {f.encode_name for f in msgspec.structs.fields(model)}
+@functools.cache
+def _known_names(model: type[msgspec.Struct]) -> frozenset[str]:
+    # Cached per model: msgspec.structs.fields() re-evaluates annotations on every call (~0.2 ms),
+    # which is most of a 100-row page's decode time.
+    return frozenset(f.encode_name for f in msgspec.structs.fields(model))
 
 
 def convert(obj: Any, model: type[R], *, where: str = "$") -> R:
