@@ -2,8 +2,8 @@
 
 Why one place: the rules that keep an API key safe (no plain http off loopback, no following
 redirects with credentials, no key in any message) and the rules that keep the UI responsive
-(timeouts, a response-size cap) must hold for every endpoint, and a later retry policy needs exactly
-one `request()` to wrap. No Textual, no retries here.
+(timeouts, a response-size cap) must hold for every endpoint, and the retry policy (retry.py) wraps
+exactly one `request()`. No Textual here.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ from .base import (
     TransportError,
 )
 from .models import decode_json
+from .retry import DEFAULT_RETRY, RetryPolicy, rate_limit_reset
 
 DEFAULT_TIMEOUT = 10.0
 CONNECT_TIMEOUT = 5.0
@@ -198,12 +199,15 @@ class HttpClient:
         timeout: float = DEFAULT_TIMEOUT,
         max_bytes: int = MAX_RESPONSE_BYTES,
         transport: httpx.AsyncBaseTransport | None = None,
+        retry: RetryPolicy | None = DEFAULT_RETRY,
     ) -> None:
         if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not timeout > 0:
             raise InvalidArgument(f"timeout must be > 0 seconds, got {timeout!r}")
         self.provider = provider
         self.timeout = float(timeout)
         self.max_bytes = max_bytes
+        #: Retries inside one request (None: one try). Settable, e.g. tests use tiny waits.
+        self.retry = retry
         self._key = Secret(api_key)
         del api_key  # see Secret
         self._auth_header = auth_header
@@ -267,15 +271,21 @@ class HttpClient:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str | bytes] | None = None,
     ) -> Any:
-        """One exchange: the decoded JSON body of a 2xx answer, or a typed ProviderError.
+        """The decoded JSON body of a 2xx answer, or a typed ProviderError.
 
-        This is the single place a retry policy can wrap (retry on `base.RETRYABLE`).
+        Retryable failures (`base.RETRYABLE`) are tried again briefly under `self.retry`.
         """
         self._check_before_send()
-        try:
-            return await self._exchange(method, path, params, headers)
-        except ProviderError as err:
-            raise self._scrubbed(err) from None
+
+        async def once() -> Any:
+            try:
+                return await self._exchange(method, path, params, headers)
+            except ProviderError as err:
+                raise self._scrubbed(err) from None
+
+        if self.retry is None:
+            return await once()
+        return await self.retry.call(once)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         return await self.request("GET", path, **kwargs)
@@ -402,6 +412,9 @@ class HttpClient:
             return NotFound(f"nothing found at {path} (404){suffix}", status_code=404)
         if status == 429:
             retry_after = parse_retry_after(response.headers.get("retry-after"))
+            if retry_after is None:
+                reset = rate_limit_reset(response.headers)
+                retry_after = None if reset is None else min(reset, RETRY_AFTER_CAP)
             hint = f"; retry after {_fmt_seconds(retry_after)}" if retry_after is not None else ""
             return RateLimited(
                 f"too many requests (429){suffix}{hint}", status_code=429, retry_after=retry_after
