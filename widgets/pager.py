@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -58,8 +59,9 @@ class Pager(Static):
 
     def _show(self, text: str) -> None:
         if text != self.text:
+            resize = cell_len(text) != cell_len(self.text)  # same width: repaint, no re-layout
             self.text = text
-            self.update(Text(text, end=""))
+            self.update(Text(text, end=""), layout=resize)
 
     def show_number(self, page: int, total_pages: int | None, total_items: int | None) -> None:
         """Page-number paging: 1-based `page`; totals may be None when unknown."""

@@ -10,6 +10,7 @@ import math
 import time
 from collections.abc import Callable
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.timer import Timer
 from textual.widgets import Static
@@ -73,7 +74,9 @@ class RefreshBadge(Static):
         self.updated_at: float | None = None
         self.next_at: float | None = None
         self.paused = False
-        self.loading = False
+        # Not `loading`: that is Textual's Widget.loading reactive, which mounts a LoadingIndicator
+        # over the widget (and re-flows the screen) every time it is set.
+        self.is_loading = False
         self.error: Text | None = None
         self.retry_at: float | None = None
         self.text = ""
@@ -87,13 +90,13 @@ class RefreshBadge(Static):
 
     def mark_loading(self) -> None:
         """A fetch started."""
-        self.loading = True
+        self.is_loading = True
         self.refresh_text()
 
     def mark_updated(self, at: float) -> None:
         """A fetch succeeded at monotonic time `at`; clears loading and any error."""
         self.updated_at = at
-        self.loading = False
+        self.is_loading = False
         self.error = None
         self.retry_at = None
         self.refresh_text()
@@ -111,7 +114,7 @@ class RefreshBadge(Static):
         """The last fetch failed; `reason` comes from the server and is shown literally."""
         self.error = literal(reason, MAX_REASON, single_line=True)
         self.retry_at = retry_at
-        self.loading = False
+        self.is_loading = False
         self.refresh_text()
 
     def clear_error(self) -> None:
@@ -131,15 +134,15 @@ class RefreshBadge(Static):
         if self.error is not None:
             text.append(f"stale (updated {ago} ago): " if ago else "failed: ")
             text.append_text(self.error)
-            if self.loading:
+            if self.is_loading:
                 text.append(" · retrying…")
             elif self.retry_at is not None and not self.paused:
                 text.append(f" · retrying in {_until(self.retry_at, now)}")
         elif ago is None:
-            text.append("loading…" if self.loading or not self.paused else "no data")
+            text.append("loading…" if self.is_loading or not self.paused else "no data")
         else:
             text.append(f"updated {ago} ago")
-            if self.loading:
+            if self.is_loading:
                 text.append(" · loading…")
             elif self.next_at is not None and not self.paused:
                 text.append(f" · next in {_until(self.next_at, now)}")
@@ -149,8 +152,10 @@ class RefreshBadge(Static):
         """Re-render; calls update() only if the text changed."""
         self.set_class(self.paused, "-paused")
         self.set_class(self.error is not None, "-error")
-        self.set_class(self.loading, "-loading")
+        self.set_class(self.is_loading, "-loading")
         text = self.render_text()
         if text.plain != self.text:
+            # Same width (the usual "3s" -> "4s"): repaint only, no screen re-layout.
+            resize = cell_len(text.plain) != cell_len(self.text)
             self.text = text.plain
-            self.update(text)
+            self.update(text, layout=resize)
