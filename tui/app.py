@@ -116,7 +116,8 @@ class TasktopApp(App[None]):
         for tab_id, _ in TABS:
             view = self.view(tab_id)
             if tab_id == active:
-                view.activate()
+                if not view.active:  # TabbedContent also announces the first tab at start-up:
+                    view.activate()  # activating twice would fetch the first page twice
                 view.table.focus()
             elif view.active:
                 view.deactivate()
@@ -124,7 +125,9 @@ class TasktopApp(App[None]):
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]
         label = f"{title} ({event.total})" if event.total is not None else title
-        self.query_one(TabbedContent).get_tab(event.view.tab_id).label = label
+        tab = self.query_one(TabbedContent).get_tab(event.view.tab_id)
+        if tab.label.plain != label:  # every tick posts Counted; relabelling re-lays out the tabs
+            tab.label = label
 
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id
