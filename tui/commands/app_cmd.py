@@ -64,9 +64,14 @@ def run(args: argparse.Namespace) -> int:
     runtime = build_runtime(args)
     from tui.app import TasktopApp
 
+    from tui.hangup import watch_terminal
+
+    app = TasktopApp(runtime)
+    unwatch = watch_terminal(app)  # exit when the terminal goes away (SIGHUP, pty closed)
     try:
-        TasktopApp(runtime).run()
+        app.run()
     finally:
+        unwatch()
         if runtime.simulator is not None:
             runtime.simulator.stop()
-    return 0
+    return app.return_code or 0
