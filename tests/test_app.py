@@ -376,7 +376,7 @@ async def test_server_strings_are_displayed_literally(sim):
         assert row[2].plain == "[bold]x[/]"
         assert row[3].plain == "[@click=app.quit]q[/]"
         assert "\x1b" not in row[4].plain and "[31mred" in row[4].plain
-        await pilot.click("TaskTable", offset=(30, 1))  # click on the hostile cells
-        await pilot.click("TaskTable", offset=(50, 1))
+        await pilot.click("#view-redteam TaskTable", offset=(30, 1))  # click on the hostile cells
+        await pilot.click("#view-redteam TaskTable", offset=(50, 1))
         await pilot.pause()
         assert app.is_running

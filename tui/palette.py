@@ -21,7 +21,11 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("Go to page…", "key :", "jump_page", "view"),
     ("Larger page size", "key +", "page_size(1)", "view"),
     ("Smaller page size", "key -", "page_size(-1)", "view"),
-    ("Close detail", "key escape", "close_detail", "view"),
+    ("Close detail / clear search", "key escape", "close_detail", "view"),
+    ("Sort by the next column", "key s", "cycle_sort", "view"),
+    ("Reverse the sort order", "key S", "reverse_sort", "view"),
+    ("Search this page", "key /", "search", "view"),
+    ("Enter or replace the API key", "key k", "set_key", "view"),
     ("Help: all keys", "key ?", "help", "app"),
 )
 

@@ -41,9 +41,19 @@ def status_text(status: str | None) -> Text:
     return text
 
 
+class SortableText(Text):
+    """A cell whose display ("3m ago") sorts by something else (the timestamp behind it)."""
+
+    sort_key: Any = None
+
+
 def _when(value: Any, now: datetime) -> Text:
     parsed = parse_time(value)
-    return Text(relative(parsed, now)) if parsed else literal(value)
+    if parsed is None:
+        return literal(value)
+    text = SortableText(relative(parsed, now))
+    text.sort_key = parsed.timestamp()
+    return text
 
 
 # -------------------------------------------------------------------------------------- columns

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
-from textual.widgets import Static
+from textual.widgets import Input, Static
 from textual.worker import WorkerCancelled
 
 from rich.text import Text
@@ -53,6 +53,9 @@ class TaskView(Vertical):
         Binding("minus", "page_size(-1)", "Size-", show=False, tooltip="Smaller pages"),
         Binding("escape", "close_detail", "Close", show=False, tooltip="Close the detail pane"),
         Binding("k", "set_key", "Key", tooltip="Enter or replace this provider's API key"),
+        Binding("s", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column"),
+        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort order"),
+        Binding("slash", "search", "Search", show=False, tooltip="Search this page"),
     ]
 
     class Counted(Message):
@@ -107,11 +110,13 @@ class TaskView(Vertical):
                 yield Static(Text(self.key_label), classes="key-label")
                 yield StatusFilter(classes="filter")
                 yield Pager(classes="pager")
+                yield Static("", classes="search-label")
             yield RefreshBadge(clock=self.monotonic, classes="badge")
         with Horizontal(classes="body"):
             table = TaskTable(classes="tasks")
             yield table
             yield DetailPane(classes="detail")
+        yield Input(placeholder="search this page (escape clears)", classes="search")
         yield Static("", classes="notice")
 
     def on_mount(self) -> None:
@@ -215,12 +220,17 @@ class TaskView(Vertical):
         try:
             page = await self.source.fetch(request)
         except ProviderError as error:
-            if generation == self.generation:
+            if generation == self.generation and self._live:
                 self._failed(error)
             return
-        if generation != self.generation:
-            return  # superseded: a newer page/filter was asked for meanwhile
+        if generation != self.generation or not self._live:
+            return  # superseded (a newer page/filter was asked for), or the app is closing
         self._succeeded(page)
+
+    @property
+    def _live(self) -> bool:
+        """False once the app or this view has started shutting down."""
+        return self.is_attached and not (self._closing or self._closed or self.app._closing)
 
     def _succeeded(self, page: Page[Row]) -> None:
         self.ticks += 1
@@ -239,6 +249,7 @@ class TaskView(Vertical):
         self.badge.mark_updated(self.last_success)
         self.notice(None if page.rows else "no tasks on this page")
         self._show_pager(page)
+        self._show_search()
         self.post_message(self.Counted(self, page.paging.total_items))
         if self.detail_key is not None:
             self._load_detail(self.detail_key)
@@ -412,7 +423,59 @@ class TaskView(Vertical):
             self._load_detail(key)
 
     def action_close_detail(self) -> None:
-        self.detail_key = None
+        if self.detail_key is not None:
+            self.detail_key = None
+        elif self.table.search:
+            self._end_search(clear=True)
+
+    # ----------------------------------------------------------------------- sort / search
+
+    def action_cycle_sort(self) -> None:
+        self.table.cycle_sort()
+
+    def action_reverse_sort(self) -> None:
+        if self.table.sort_column is not None:
+            self.table.sort_by(self.table.sort_column, not self.table.sort_reverse)
+
+    def action_search(self) -> None:
+        box = self.query_one("Input.search", Input)
+        box.display = True
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        if event.input.has_class("search"):
+            event.stop()
+            self.table.set_search(event.value)
+            self._show_search()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.has_class("search"):
+            event.stop()
+            self._end_search(clear=not event.value)
+
+    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
+        if event.key == "escape" and isinstance(self.app.focused, Input) and (
+            self.app.focused.has_class("search")
+        ):
+            event.stop()
+            self._end_search(clear=True)
+
+    def _end_search(self, clear: bool) -> None:
+        box = self.query_one("Input.search", Input)
+        if clear:
+            box.value = ""
+            self.table.set_search("")
+        box.display = False
+        self._show_search()
+        self.table.focus()
+
+    def _show_search(self) -> None:
+        table = self.table
+        label = self.query_one(".search-label", Static)
+        if table.search:
+            label.update(Text(f"search: {table.search} ({table.row_count} of {table.source_count})"))
+        else:
+            label.update("")
 
     @work(exclusive=True, group="detail")
     async def _load_detail(self, key: str) -> None:

@@ -13,6 +13,7 @@ textual is pinned and the tests cover these paths.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Self
@@ -29,7 +30,7 @@ from textual.widgets.data_table import CellKey, RowKey
 
 from widgets.text import literal, sanitize_text
 
-__all__ = ["ApplyStats", "Column", "TaskTable"]
+__all__ = ["ApplyStats", "Column", "TaskTable", "sort_key"]
 
 MARK = "•"
 DEFAULT_MAX_WIDTH = 80
@@ -75,6 +76,26 @@ def _signature(value: object) -> _Signature:
     if value is None or isinstance(value, (int, float)):
         return (literal(value).plain, "", (), None)
     return (None, value)  # other renderables: equality (usually identity)
+
+
+def _natural(text: str) -> tuple[Any, ...]:
+    """'task 10' after 'task 9'; numbers before words; case-insensitive."""
+    parts = re.split(r"(\d+(?:\.\d+)?)", text.casefold())
+    return tuple((0, float(p), "") if i % 2 else (1, 0.0, p) for i, p in enumerate(parts) if p)
+
+
+def sort_key(value: object) -> tuple[Any, ...]:
+    """How a cell sorts: its `sort_key` attribute when the caller set one (e.g. a timestamp
+    behind "3m ago"), else its text in natural order. Empty cells sort last."""
+    explicit = getattr(value, "sort_key", None)
+    if explicit is not None:
+        return (0, explicit)
+    plain = value.plain if isinstance(value, Text) else literal(value).plain
+    return (1, _natural(plain)) if plain else (2, ())
+
+
+def _text_of(value: object) -> str:
+    return value.plain if isinstance(value, Text) else literal(value).plain
 
 
 def _cell(value: object, limit: int) -> RenderableType:
@@ -157,6 +178,11 @@ class TaskTable(DataTable):
         self.last_stats = ApplyStats()
         self.cells_updated_total = 0
         self._initial_columns: tuple[Column, ...] | None = tuple(columns) if columns else None
+        #: The rows last given to `apply`, before search and sort (re-viewed without a fetch).
+        self._source: list[tuple[str, Sequence[RenderableType]]] = []
+        self.sort_column: str | None = None
+        self.sort_reverse = False
+        self.search = ""
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -199,6 +225,71 @@ class TaskTable(DataTable):
         self.move_cursor(row=index)
         return True
 
+    @property
+    def source_count(self) -> int:
+        """Rows last given to `apply` (before the search narrowed them)."""
+        return len(self._source)
+
+    def sort_by(self, column: str | None, reverse: bool | None = None) -> None:
+        """Sort by a column key (None: the server's order); the same column again flips it.
+
+        The sort survives refreshes, and the cursor stays on the same task.
+        """
+        if column is not None and column not in {c.key for c in self._columns}:
+            raise ValueError(f"no column {column!r}")
+        if reverse is None:
+            reverse = (not self.sort_reverse) if column == self.sort_column else False
+        self.sort_column, self.sort_reverse = column, reverse
+        self._label_headers()
+        self.apply(self._source, mark=False)
+
+    def cycle_sort(self) -> None:
+        """Sort by the next column (ascending); after the last column, back to server order."""
+        keys = [c.key for c in self._columns]
+        if self.sort_column is None:
+            self.sort_by(keys[0] if keys else None, False)
+        else:
+            index = keys.index(self.sort_column) + 1
+            self.sort_by(keys[index] if index < len(keys) else None, False)
+
+    def set_search(self, text: str) -> None:
+        """Show only rows whose cells contain `text` (case-insensitive); '' shows all."""
+        self.search = text
+        self.apply(self._source, mark=False)
+
+    def _view(
+        self, rows: list[tuple[str, Sequence[RenderableType]]]
+    ) -> list[tuple[str, Sequence[RenderableType]]]:
+        needle = self.search.casefold()
+        if needle:
+            rows = [
+                row for row in rows if any(needle in _text_of(c).casefold() for c in row[1])
+            ]
+        if self.sort_column is not None:
+            index = [c.key for c in self._columns].index(self.sort_column)
+
+            def key(row: tuple[str, Sequence[RenderableType]]) -> tuple[Any, ...]:
+                cells = row[1]
+                return sort_key(cells[index] if index < len(cells) else None)
+
+            rows = sorted(rows, key=key, reverse=self.sort_reverse)
+        return rows
+
+    def _label_headers(self) -> None:
+        for column in self._columns:
+            label = literal(column.label, single_line=True)
+            if column.key == self.sort_column:
+                label.append(" ▼" if self.sort_reverse else " ▲")
+            self.columns[column.key].label = label
+        self._require_update_dimensions = True
+        self.refresh()
+
+    def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
+        event.stop()
+        key = event.column_key.value
+        if key is not None and key != self.MARK_COLUMN:
+            self.sort_by(key)
+
     def set_columns(self, columns: Sequence[Column]) -> None:
         """Replace all columns (and rows). The next `apply` is a first load: no marks."""
         keys = [column.key for column in columns]
@@ -207,6 +298,8 @@ class TaskTable(DataTable):
         self._initial_columns = None
         self.clear(columns=True)
         self._columns = tuple(columns)
+        if self.sort_column not in keys:
+            self.sort_column, self.sort_reverse = None, False
         self._limits = [
             column.width if column.width is not None else column.max_width
             for column in self._columns
@@ -252,6 +345,8 @@ class TaskTable(DataTable):
         Later duplicates of a key are skipped (counted in `duplicates`).
         """
         self._ensure_columns()
+        self._source = list(rows)
+        rows = self._view(self._source)
         width = len(self._columns)
         order: list[str] = []
         incoming: dict[str, Sequence[Any]] = {}
