@@ -31,6 +31,9 @@ DATE_FORMAT = "%Y-%m-%dT%H:%M:%S"
 #: Env vars whose values are secrets (tui.keys.ENV_VARS; repeated here to keep this import-light).
 SECRET_ENV_VARS = ("TASKTOP_ENKRYPT_API_KEY", "TASKTOP_NIMBLE_API_KEY")
 
+# A library logger: without --log nothing is printed (not even warnings via logging.lastResort).
+logging.getLogger(LOGGER_NAME).addHandler(logging.NullHandler())
+
 _secrets: set[str] = set()
 _secrets_lock = threading.Lock()
 

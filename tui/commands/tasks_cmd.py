@@ -44,6 +44,8 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     # Also accepted after the subcommand; SUPPRESS keeps the top-level value when absent.
     common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
     common.add_argument("--profile", metavar="P", default=argparse.SUPPRESS, help="config profile")
+    common.add_argument("--log", metavar="FILE", dest="log_file", default=argparse.SUPPRESS,
+                        help="append a debug log to FILE (never keys)")
 
     lister = sub.add_parser(
         "list",
@@ -60,6 +62,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     lister.add_argument("--per-page", type=int, metavar="N", help="rows per page (1-100)")
     lister.add_argument("--cursor", metavar="C", help="next_cursor of the previous nimble page")
     lister.add_argument("--limit", type=int, metavar="N", help="rows per nimble page")
+    lister.add_argument("--all", action="store_true", dest="all_pages",
+                        help="fetch every page (100 rows per request unless --per-page/--limit); "
+                        "each task is printed once")
     lister.set_defaults(handler=run_list)
 
     shower = sub.add_parser(
@@ -85,6 +90,8 @@ def run_list(args: argparse.Namespace) -> int:
     problem = _mixed_paging_options(args)
     if problem:
         return _fail("usage", problem, EXIT_USAGE)
+    if getattr(args, "all_pages", False):
+        return _list_all(args)
     request = PageRequest(
         page=1 if args.page is None else args.page,
         per_page=10 if args.per_page is None else args.per_page,
@@ -109,6 +116,58 @@ def run_list(args: argparse.Namespace) -> int:
         _out(to_json({"rows": rows, "paging": _paging_dict(page)}))
     else:
         _out(render_page(args.source, page))
+    return 0
+
+
+def _list_all(args: argparse.Namespace) -> int:
+    """`list --all`: walk every page; JSON {"rows": [...], "paging": {"pages": N, "total": M}}."""
+    from tui.export import ALL_PAGE_SIZE, fetch_all
+    from tui.providers.base import PageRequest
+
+    if args.page is not None or args.cursor is not None:
+        return _fail("usage", "--all walks every page from the first; drop --page/--cursor",
+                     EXIT_USAGE)
+    request = PageRequest(
+        page=1,
+        per_page=ALL_PAGE_SIZE if args.per_page is None else args.per_page,
+        status=args.status,
+        limit=ALL_PAGE_SIZE if args.limit is None else args.limit,
+    )
+    show = sys.stderr.isatty()
+
+    def progress(done: int, total: int | None) -> None:
+        of = f"/{total}" if total else ""
+        sys.stderr.write(f"\rtasktop: fetched page {done}{of}")
+        sys.stderr.flush()
+
+    async def fetch(client: Any) -> Any:
+        if args.source == "nimble":
+            page_fn, key = client.list_tasks, (lambda t: t.id)
+        elif args.source == "datasets":
+            page_fn, key = client.list_datasets, (lambda name: name)
+        else:
+            page_fn, key = client.list_redteam, (lambda t: t.task_id)
+        return await fetch_all(page_fn, request, progress=progress if show else None, key=key)
+
+    result = _run(args, fetch)
+    if show:
+        sys.stderr.write("\r\x1b[K")
+        sys.stderr.flush()
+    if isinstance(result, int):
+        return result
+    if args.json:
+        rows = [row if isinstance(row, str) else row.to_json_dict() for row in result.rows]
+        _out(to_json({"rows": rows, "paging": {"pages": result.pages, "total": result.total}}))
+        return 0
+    body = render_rows(args.source, result.rows) if result.rows else "no tasks"
+    summary = f"all {result.pages} page{'s' if result.pages != 1 else ''}"
+    shown = len(result.rows)
+    summary += f" · {shown} task" if shown == 1 else f" · {shown} tasks"
+    if result.total is not None and result.total != shown:
+        summary += f" (server total {result.total})"
+    if args.status:
+        summary += f" · status {harmless(args.status)}"
+    _out(f"{body}\n{summary}")
     return 0
 
 
@@ -157,22 +216,29 @@ def _run(args: argparse.Namespace, fetch: Any) -> Any:
     import asyncio
 
     from tui.keys import resolve_key
+    from tui.logsetup import get_logger, log_error, logging_enabled, register_secret
     from tui.providers.base import AuthError, ProviderError
 
     provider = "nimble" if args.source == "nimble" else "enkrypt"
     key = resolve_key(provider, config.profile)  # a KeyInfo: its repr never shows the value
     timeout = config.timeout if args.timeout is None else args.timeout
+    if logging_enabled():
+        register_secret(key.value)
+        url = config.nimble_url if provider == "nimble" else config.enkrypt_url
+        get_logger().debug("%s %s: profile %s, %s, %s", args.command, args.source,
+                           config.profile, url, key.masked())
     try:
         return asyncio.run(_with_client(provider, config, key, timeout, fetch))
-    except AuthError as err:
+    except ProviderError as err:
+        log_error(err, what=f"{args.command} {args.source}")
+        if not isinstance(err, AuthError):
+            return _fail(err.kind, err.message, err.exit_code, key)
         message = err.message
         if not key.present:
             message += f" ({key.problem})" if key.problem else (
                 f" (set {_env_var(provider)} or run `tasktop keys set {provider}`)"
             )
         return _fail(err.kind, message, err.exit_code, key)
-    except ProviderError as err:
-        return _fail(err.kind, err.message, err.exit_code, key)
 
 
 async def _with_client(
@@ -186,6 +252,9 @@ async def _with_client(
         from tui.providers.enkrypt import EnkryptClient
 
         client = EnkryptClient(config.enkrypt_url, key.value, timeout)
+    from tui.logsetup import instrument
+
+    instrument(client)  # request/response lines in the --log file, if any
     async with client:
         return await fetch(client)
 
@@ -295,15 +364,20 @@ def render_table(headers: list[str], rows: list[list[str]], limits: list[int | N
     return "\n".join([line(headers), *(line(r) for r in rows)])
 
 
-def render_page(source: str, page: Page[Any]) -> str:
+def render_rows(source: str, records: list[Any]) -> str:
+    """The aligned table of `records` in the source's column layout (header included)."""
     columns = COLUMNS[source]
     headers = [c[0] for c in columns]
     limits = [c[2] for c in columns]
     rows = [
         [_cell(row if not attr else getattr(row, attr, None)) for _, attr, _ in columns]
-        for row in page.rows
+        for row in records
     ]
-    body = render_table(headers, rows, limits) if rows else "no tasks"
+    return render_table(headers, rows, limits)
+
+
+def render_page(source: str, page: Page[Any]) -> str:
+    body = render_rows(source, page.rows) if page.rows else "no tasks"
     return f"{body}\n{paging_line(page)}"
 
 
