@@ -92,9 +92,9 @@ def server_message(body: bytes) -> str | None:
     """
     try:
         obj = msgspec.json.decode(body)
-    except msgspec.DecodeError:
+        text = _message_of(obj)
+    except (msgspec.DecodeError, RecursionError):  # junk, or nested deeper than the stack
         return None
-    text = _message_of(obj)
     if not text:
         return None
     text = " ".join(text.split())

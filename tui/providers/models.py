@@ -172,6 +172,8 @@ def decode_json(body: bytes) -> Any:
         return msgspec.json.decode(body)
     except msgspec.DecodeError as exc:
         raise ProtocolError(f"response is not valid JSON ({exc})") from None
+    except RecursionError:  # msgspec's answer to "[[[[…" deeper than the recursion limit
+        raise ProtocolError("response is not valid JSON (nested too deeply)") from None
 
 
 def _relocate(message: str, where: str) -> str:
