@@ -68,6 +68,13 @@ class Config:
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
 
+def list_profiles(config: Config) -> list[str]:
+    """Profiles a switcher can offer: "default" (the top-level settings) first, then the file's
+    [profiles.NAME] tables in name order; the active one is always included."""
+    names = [DEFAULT_PROFILE, *sorted(config.profiles), config.profile]
+    return list(dict.fromkeys(names))
+
+
 def default_config_path() -> Path:
     import platformdirs  # ~15 ms; only when no explicit path is given
 
