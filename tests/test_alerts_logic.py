@@ -173,3 +173,18 @@ def test_length_is_capped():
     assert len(seven) < 64 + MAX_BODY + 20
     assert seven.endswith("…\x07") and "t" * 63 + "…" in seven
     assert notification_text("  a \n  b  ", 10) == "a b"
+
+
+# ------------------------------------------------------------------------------ layering
+
+
+def test_on_call_logic_modules_load_no_textual():
+    """alerts, clipboard, export and logsetup are pure: importing them pulls in no Textual."""
+    import subprocess
+    import sys
+
+    code = ("import sys, tui.alerts, tui.clipboard, tui.export, tui.logsetup; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'widgets')))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60, check=True)
+    assert done.stdout.strip() == "[]"
