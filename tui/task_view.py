@@ -24,6 +24,7 @@ from textual.worker import WorkerCancelled
 
 from rich.text import Text
 
+from tui.failure import explanation, headline
 from tui.presenters import CELLS, COLUMNS, DETAILS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
 from tui.providers.sources import Row, TaskSource
@@ -32,6 +33,7 @@ from widgets.pager import Pager
 from widgets.refresh_badge import RefreshBadge
 from widgets.status_filter import StatusFilter
 from widgets.task_table import TaskTable
+from widgets.text import literal
 
 PAGE_SIZES: tuple[int, ...] = (10, 25, 50, 100)
 MAX_BACKOFF = 60.0
@@ -98,6 +100,8 @@ class TaskView(Vertical):
         self.last_success: float | None = None
         self.failures = 0
         self.error: ProviderError | None = None
+        #: Monotonic time of the retry a failure scheduled (kept across tab switches).
+        self.retry_at: float | None = None
         self.ticks = 0
         self._timer: Timer | None = None
         self._filter_index = 0
@@ -171,7 +175,7 @@ class TaskView(Vertical):
     def notice(self, message: str | None) -> None:
         """A one-line message under the table (errors, missing keys); None hides it."""
         widget = self.query_one(".notice", Static)
-        widget.update(Text(message or ""))
+        widget.update(literal(message or "", single_line=True))
         widget.display = bool(message)
 
     # ------------------------------------------------------------------------ refresh loop
@@ -194,6 +198,8 @@ class TaskView(Vertical):
         self.badge.set_next(None)
 
     def _next_due(self) -> float | None:
+        if self.error is not None and self.retry_at is not None:
+            return self.retry_at  # a failed tab waits out its retry (Retry-After) even if hidden
         if self.last_success is None:
             return None
         return self.last_success + self.refresh_seconds
@@ -239,6 +245,7 @@ class TaskView(Vertical):
         self.page = page
         self.failures = 0
         self.error = None
+        self.retry_at = None
         self.last_success = self.monotonic()
         self.rows_by_key = {row.key: row for row in page.rows}
         now = self.now()
@@ -259,10 +266,11 @@ class TaskView(Vertical):
         self.failures += 1
         self.error = error
         delay = self._retry_delay(error)
+        self.retry_at = self.monotonic() + delay
+        # The last good rows stay, dimmed; the badge says how old they are and when we retry.
         self.table.set_class(self.page is not None, "stale")
-        self.badge.set_error(f"{error.kind}: {error.message}", self.monotonic() + delay)
-        hint = " — press k to replace the key" if isinstance(error, AuthError) else ""
-        self.notice(f"{error.kind}: {error.message}{hint}")
+        self.badge.set_error(headline(error), self.retry_at)
+        self.notice(explanation(error))
         self._arm(delay)
 
     def _retry_delay(self, error: ProviderError) -> float:
@@ -488,7 +496,7 @@ class TaskView(Vertical):
             raise
         except ProviderError as error:
             if self.detail_key == key:
-                self.detail.show(key, [("error", Text(f"{error.kind}: {error.message}"))])
+                self.detail.show(key, [("error", literal(explanation(error), single_line=True))])
             return
         if self.detail_key == key:
             self.detail.show(**DETAILS[self.tab_id](detail, self.now()))
