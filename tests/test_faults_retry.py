@@ -315,3 +315,14 @@ asyncio.run(main())
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "True"]
     assert out.stderr == ""  # stamina's retry logging is off: nothing may reach a TUI's stderr
+
+
+async def test_retries_are_logged_under_tasktop_never_to_stderr(sim, caplog):
+    import logging
+
+    sim.set_fault(Fault("status", path_prefix=LIST, status=502, times=2))
+    with caplog.at_level(logging.INFO, logger="tasktop.retry"):
+        await list_once(sim)
+    lines = [r.getMessage() for r in caplog.records if r.name == "tasktop.retry"]
+    assert len(lines) == 2
+    assert lines[0].startswith("retry 1 in ") and "after: server error 502" in lines[0]

@@ -12,11 +12,12 @@ only after a first failure, so a healthy start-up never pays for it.
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from .base import RETRYABLE, ProviderError, RateLimited
 
@@ -122,12 +123,20 @@ _STAMINA = None
 
 
 def _stamina():  # -> the stamina module
-    """Import stamina on first need, with its retry logging off (it would write to a TUI's stderr)."""
+    """Import stamina on first need, retries logged to "tasktop.retry" instead of its default
+    logger (whose warnings would reach a TUI's stderr when no logging is configured)."""
     global _STAMINA
     if _STAMINA is None:
         import stamina
         import stamina.instrumentation
 
-        stamina.instrumentation.set_on_retry_hooks([])
+        stamina.instrumentation.set_on_retry_hooks([_log_retry])
         _STAMINA = stamina
     return _STAMINA
+
+
+def _log_retry(details: Any) -> None:
+    """stamina's on-retry hook: one line in the --log file (silent without --log)."""
+    logging.getLogger("tasktop.retry").info(
+        "retry %d in %.2fs after: %s", details.retry_num, details.wait_for, details.caused_by
+    )
