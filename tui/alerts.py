@@ -1,4 +1,4 @@
-"""Alerts on task state changes: which transitions deserve one, and the desktop-notification escapes.
+"""Alerts on task state changes: which transitions deserve one, and desktop-notification escapes.
 
 Why a separate state machine: "exactly one alert per transition, none on first load" is easy to get
 wrong inside widget code and easy to test here. Rules:

@@ -29,7 +29,7 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 class PageLimitExceeded(ProviderError):
-    """Walking every page would take more than `max_pages` requests (a runaway or looping server)."""
+    """Walking every page would take more than `max_pages` requests (a runaway or looping API)."""
 
     kind = "too many pages"
 

@@ -4,7 +4,7 @@ Three guards, because a log file outlives the session and gets pasted into ticke
 - the file is created owner-only (0600);
 - a redaction filter on the handler rewrites every record: values registered with
   `register_secret` (the env keys are registered automatically) and header-shaped text such as
-  "apikey: …" or "Authorization: Bearer …" become "***", in the message, its args, and any traceback;
+  "apikey: …" or "Authorization: Bearer …" become "***", in the message, its args and traceback;
 - the httpx hooks from `httpx_event_hooks` log method, URL (secret-looking query values masked),
   status and time to headers, and never look at headers.
 Everything logs under the "tasktop" logger; without `--log` nothing is written anywhere. No Textual.
