@@ -133,6 +133,7 @@ def configure_logging(path: Path | str | None, level: str | int = "DEBUG") -> lo
             logger.removeHandler(handler)
             handler.close()
     if path is None:
+        logger.propagate = True
         return logger
     for var in SECRET_ENV_VARS:
         register_secret(os.environ.get(var))
