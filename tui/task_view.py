@@ -8,6 +8,7 @@ whose generation is no longer current (page, filter or size changed meanwhile) i
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -92,6 +93,8 @@ class TaskView(Vertical):
         self.request = PageRequest(page=1, per_page=per_page, limit=per_page)
         self.cursors: list[str | None] = [None]  # cursor paging: the cursor that opens page i
         self.page_index = 0
+        #: Cursor paging: `n` presses made while page_index was loading, walked once it lands.
+        self.steps_ahead = 0
         self.generation = 0
         self.paused = False
         self.active = False
@@ -104,6 +107,7 @@ class TaskView(Vertical):
         self.retry_at: float | None = None
         self.ticks = 0
         self._timer: Timer | None = None
+        self._fetch_lock = asyncio.Lock()
         self._filter_index = 0
 
     # ------------------------------------------------------------------------------ layout
@@ -143,6 +147,7 @@ class TaskView(Vertical):
         self.query_one(".key-label", Static).update(Text(key_label))
         self.request = self.request.with_(page=1, cursor=None, status=None)
         self.cursors, self.page_index, self._filter_index = [None], 0, 0
+        self.steps_ahead = 0
         self.page, self.last_success, self.failures, self.error = None, None, 0, None
         self._show_filter()
         self.notice(None if source else f"{key_label} — press k to add a key for this provider")
@@ -222,16 +227,39 @@ class TaskView(Vertical):
 
     @work(exclusive=True, group="fetch")
     async def _fetch(self, request: PageRequest, generation: int) -> None:
-        assert self.source is not None
-        try:
-            page = await self.source.fetch(request)
-        except ProviderError as error:
-            if generation == self.generation and self._live:
-                self._failed(error)
-            return
-        if generation != self.generation or not self._live:
-            return  # superseded (a newer page/filter was asked for), or the app is closing
-        self._succeeded(page)
+        # A superseded fetch's worker is cancelled, but its request lasts until the cancellation
+        # has unwound (connection closed). The lock makes the next fetch wait for that, so a tab
+        # never has two requests open; one superseded while it waited is never sent at all.
+        async with self._fetch_lock:
+            if generation != self.generation or self.source is None:
+                return
+            try:
+                page = await self.source.fetch(request)
+            except ProviderError as error:
+                if generation == self.generation and self._live:
+                    self._failed(error)
+                return
+            if generation != self.generation or not self._live:
+                return  # superseded (a newer page/filter was asked for), or the app is closing
+            if self._walk_on(page):
+                return  # the user already asked for a later page: this one is only a stepping stone
+            self._succeeded(page)
+
+    def _walk_on(self, page: Page[Row]) -> bool:
+        """Cursor paging with `n` presses pending: go on to the next page instead of painting."""
+        if self.steps_ahead <= 0:
+            return False
+        next_cursor = page.paging.next_cursor
+        if not page.paging.has_next or not next_cursor:
+            self.steps_ahead = 0  # the last page: paint it
+            return False
+        steps = self.steps_ahead - 1
+        del self.cursors[self.page_index + 1 :]
+        self.cursors.append(next_cursor)
+        self._go_cursor(self.page_index + 1)  # resets steps_ahead, like any navigation
+        self.steps_ahead = steps
+        self._show_pager(None)
+        return True
 
     @property
     def _live(self) -> bool:
@@ -324,7 +352,11 @@ class TaskView(Vertical):
             if not self.page.paging.has_next or not next_cursor:
                 return
             if self.page.request.cursor != self.cursors[self.page_index]:
-                return  # the page on screen is not the one the stack points at yet
+                # The page at page_index is still loading: its cursor to the next is not known
+                # yet. Remember the press; `_walk_on` takes the step when the page lands.
+                self.steps_ahead += 1
+                self._show_pager(None)
+                return
             del self.cursors[self.page_index + 1 :]
             self.cursors.append(next_cursor)
             self._go_cursor(self.page_index + 1)
@@ -392,6 +424,7 @@ class TaskView(Vertical):
         self._go(cursor=self.cursors[index])
 
     def _go(self, **changes: object) -> None:
+        self.steps_ahead = 0
         self.request = self.request.with_(**changes)
         self._show_pager(None)
         self.refresh_now()
@@ -410,7 +443,7 @@ class TaskView(Vertical):
         if self.source is not None and self.source.paging == "cursor":
             total = info.total if info else None
             has_next = bool(info.has_next) if page else True
-            self.pager.show_cursor(self.page_index, total, has_next)
+            self.pager.show_cursor(self.page_index + self.steps_ahead, total, has_next)
         else:
             total_pages = info.total_pages if info else None
             total = info.total_count if info else None
