@@ -20,11 +20,14 @@ from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len
 from rich.console import RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.coordinate import Coordinate
+from textual.geometry import Region
 from textual.message import Message
+from textual.strip import Strip
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellKey, RowKey
 
@@ -33,6 +36,7 @@ from widgets.text import literal, sanitize_text
 __all__ = ["ApplyStats", "Column", "TaskTable", "sort_key"]
 
 MARK = "•"
+_JOIN = Text("\n")
 DEFAULT_MAX_WIDTH = 80
 
 
@@ -127,6 +131,8 @@ class TaskTable(DataTable):
     """
 
     MARK_COLUMN: ClassVar[str] = "_mark"
+    #: rich_style for the paint in progress (see `render_lines`).
+    _frame_style: Style | None = None
 
     COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
         "task-table--mark"
@@ -422,6 +428,93 @@ class TaskTable(DataTable):
         return stats
 
     # -- internals ------------------------------------------------------------
+
+    @property
+    def rich_style(self) -> Style:
+        """DOMNode.rich_style, computed once per paint instead of twice per line.
+
+        It walks every ancestor's CSS each time; DataTable asks for it per rendered line.
+        """
+        frame = self._frame_style
+        return frame if frame is not None else super().rich_style
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        self._frame_style = None
+        self._frame_style = super().rich_style
+        try:
+            return super().render_lines(crop)
+        finally:
+            self._frame_style = None
+
+    def _render_cell(
+        self,
+        row_index: int,
+        column_index: int,
+        base_style: Style,
+        width: int,
+        cursor: bool = False,
+        hover: bool = False,
+    ) -> list[list[Segment]]:
+        """DataTable._render_cell with a fast path for this table's own cells.
+
+        Every data cell here is a single-line Text that fits its column (see `_cell`), so the
+        general path (Styled(Padding(Text)) through Rich's wrap, crop and pad machinery, about
+        70 % of a page's paint time) reduces to: pad, the Text's own segments, pad. The
+        segments and styles are the same; the cache and its key are DataTable's own.
+        """
+        if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        row_key = self._row_locations.get_key(row_index)
+        column_key = self._column_locations.get_key(column_index)
+        cache_key = (
+            row_key,
+            column_key,
+            base_style,
+            cursor,
+            hover,
+            self._show_hover_cursor,
+            self._update_count,
+            self._pseudo_class_state,
+        )
+        cache = self._cell_render_cache
+        if cache_key in cache:
+            return cache[cache_key]
+        cell = self._data[row_key].get(column_key)
+        padding = self.cell_padding
+        room = width - 2 * padding
+        row = self.rows.get(row_key)
+        if (
+            not isinstance(cell, Text)
+            or cell.justify not in (None, "default")  # Rich pads justified text itself
+            or row is None
+            or row.height != 1
+            or room < 0
+            or "\n" in cell.plain
+            or cell_len(cell.plain) > room
+        ):
+            return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
+        base_style += Style.from_meta({"row": row_index, "column": column_index})
+        component_style, post_style = self._get_styles_to_render_cell(
+            False,
+            False,
+            False,
+            hover,
+            cursor,
+            self.show_cursor,
+            self._show_hover_cursor,
+            self.cursor_foreground_priority == "css",
+            self.cursor_background_priority == "css",
+        )
+        blank = Style.null()
+        segments = [Segment(" " * padding, blank)] if padding else []
+        # Rich's wrap path joins lines, which turns the Text's base style into a span; do the same.
+        text = _JOIN.join([cell]) if cell.style else cell
+        segments.extend(segment for segment in text.render(self.app.console) if segment.text)
+        segments.append(Segment(" " * (room - cell_len(cell.plain) + padding), blank))
+        line = list(Segment.apply_style(segments, base_style + component_style, post_style))
+        lines = [line]
+        cache[cache_key] = lines
+        return lines
 
     def _mark_style(self) -> Style:
         # The default covers an apply before the first mount (no component styles yet).
