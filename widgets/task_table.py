@@ -29,7 +29,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, RowKey
 
 from widgets.text import literal, sanitize_text
 
@@ -401,13 +401,17 @@ class TaskTable(DataTable):
         with self.app.batch_update(), self.prevent(DataTable.RowHighlighted):
             if removed:
                 self._drop_rows(removed, kept)
+            # Rows staying where they are: repaint just them (update_cell repaints the table).
+            touched: set[RowKey] | None = None if (removed or added or moved) else set()
             for key, cell_changes in changes.items():
-                self._update_row(key, cell_changes)
+                self._update_row(key, cell_changes, touched)
             mark_text = Text(MARK, style=self._mark_style())
             for key in to_unmark:
-                self.update_cell(self._row_keys[key], self.MARK_COLUMN, Text(""))
+                self.update_cell(self._row_keys[key], self.MARK_COLUMN, Text(""), touched=touched)
             for key in newly_marked - set(added):
-                self.update_cell(self._row_keys[key], self.MARK_COLUMN, mark_text)
+                self.update_cell(self._row_keys[key], self.MARK_COLUMN, mark_text, touched=touched)
+            if touched:
+                self._repaint_rows(touched)
             for key in added:
                 self._add(key, incoming[key], mark_text if key in to_mark else Text(""))
             self._order = order
@@ -530,7 +534,12 @@ class TaskTable(DataTable):
         self._row_keys[key] = self.add_row(*values, key=key)
         self._signatures[key] = signatures
 
-    def _update_row(self, key: str, cell_changes: list[tuple[int, object, _Signature]]) -> None:
+    def _update_row(
+        self,
+        key: str,
+        cell_changes: list[tuple[int, object, _Signature]],
+        touched: set[RowKey] | None = None,
+    ) -> None:
         row_key = self._row_keys[key]
         signatures = self._signatures[key]
         for index, value, signature in cell_changes:
@@ -539,8 +548,49 @@ class TaskTable(DataTable):
             grow = False
             if column.width is None and isinstance(cell, Text):
                 grow = cell_len(cell.plain) > self.columns[column.key].content_width
-            self.update_cell(row_key, column.key, cell, update_width=grow)
+            self.update_cell(row_key, column.key, cell, update_width=grow, touched=touched)
             signatures[index] = signature
+
+    def update_cell(
+        self,
+        row_key: RowKey | str,
+        column_key: ColumnKey | str,
+        value: object,
+        *,
+        update_width: bool = False,
+        touched: set[RowKey] | None = None,
+    ) -> None:
+        """DataTable.update_cell; with a `touched` set (internal), store the value quietly and
+        add the row to the set, for `_repaint_rows` to repaint just those rows."""
+        if touched is None or update_width:
+            super().update_cell(row_key, column_key, value, update_width=update_width)
+            return
+        row_key = row_key if isinstance(row_key, RowKey) else RowKey(row_key)
+        column_key = column_key if isinstance(column_key, ColumnKey) else ColumnKey(column_key)
+        if row_key not in self._row_locations or column_key not in self._column_locations:
+            super().update_cell(row_key, column_key, value)  # raises CellDoesNotExist
+            return
+        self._data[row_key][column_key] = value
+        touched.add(row_key)
+
+    def _repaint_rows(self, row_keys: set[RowKey]) -> None:
+        """Forget the rendered cells and lines of these rows only, and repaint their regions.
+
+        DataTable.update_cell bumps `_update_count`, which is part of every render-cache key, so
+        one changed cell re-renders every visible row. Rows that kept their place need less.
+        """
+        for cache in (self._cell_render_cache, self._row_render_cache):
+            for cache_key in [k for k in cache.keys() if k[0] in row_keys]:
+                cache.discard(cache_key)
+        header = self.header_height if self.show_header else 0
+        lines = {header + y for y, (row_key, _) in enumerate(self._y_offsets) if row_key in row_keys}
+        for cache_key in [k for k in self._line_cache.keys() if k[0] in lines]:
+            self._line_cache.discard(cache_key)
+        for row_key in row_keys:
+            index = self._row_locations.get(row_key)
+            if index is not None:
+                self._row_renderable_cache.discard((self._update_count, index))
+                self.refresh_row(index)
 
     def _drop_rows(self, keys: list[str], remaining: list[str]) -> None:
         """Remove many rows at once (DataTable.remove_row is O(rows) per call)."""
