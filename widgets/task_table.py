@@ -14,8 +14,9 @@ textual is pinned and the tests cover these paths.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import zip_longest
 from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len
@@ -25,11 +26,12 @@ from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
 from textual.coordinate import Coordinate
-from textual.geometry import Region
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
-from textual.widgets.data_table import CellKey, ColumnKey, RowKey
+from textual.widgets.data_table import CellKey, ColumnKey, DuplicateKey, RowKey
+from textual.widgets.data_table import Row as DataRow
 
 from widgets.text import literal, sanitize_text
 
@@ -412,8 +414,10 @@ class TaskTable(DataTable):
                 self.update_cell(self._row_keys[key], self.MARK_COLUMN, mark_text, touched=touched)
             if touched:
                 self._repaint_rows(touched)
-            for key in added:
-                self._add(key, incoming[key], mark_text if key in to_mark else Text(""))
+            if added:
+                self._add_rows(
+                    [(key, incoming[key], mark_text if key in to_mark else Text("")) for key in added]
+                )
             self._order = order
             if moved:
                 self._set_row_order(order)
@@ -524,15 +528,57 @@ class TaskTable(DataTable):
         # The default covers an apply before the first mount (no component styles yet).
         return self.get_component_rich_style("task-table--mark", default=Style(bold=True))
 
-    def _add(self, key: str, cells: Sequence[object], mark: Text) -> None:
-        values: list[RenderableType] = [mark]
-        signatures: list[_Signature] = []
-        for index, limit in enumerate(self._limits):
-            value = cells[index] if index < len(cells) else None
-            signatures.append(_signature(value))
-            values.append(_cell(value, limit))
-        self._row_keys[key] = self.add_row(*values, key=key)
-        self._signatures[key] = signatures
+    def _add_rows(self, rows: list[tuple[str, Sequence[object], Text]]) -> None:
+        """DataTable.add_row for many rows at once.
+
+        add_row recomputes `ordered_columns` and re-sets the cursor reactive for every row (a
+        third of a 100-row page flip); this does the same bookkeeping once per batch.
+        """
+        ordered = self.ordered_columns
+        was_empty = self.row_count == 0
+        for key, cells, mark in rows:
+            values: list[RenderableType] = [mark]
+            signatures: list[_Signature] = []
+            for index, limit in enumerate(self._limits):
+                value = cells[index] if index < len(cells) else None
+                signatures.append(_signature(value))
+                values.append(_cell(value, limit))
+            row_key = RowKey(key)
+            if row_key in self._row_locations:
+                raise DuplicateKey(f"The row key {row_key!r} already exists.")
+            self._row_locations[row_key] = len(self._row_locations)
+            self._data[row_key] = {
+                column.key: cell for column, cell in zip_longest(ordered, values)
+            }
+            self.rows[row_key] = DataRow(row_key, 1, None, False)
+            self._new_rows.add(row_key)
+            self._row_keys[key] = row_key
+            self._signatures[key] = signatures
+        self._require_update_dimensions = True
+        self.cursor_coordinate = self.cursor_coordinate
+        if was_empty and self.row_count and self.columns and self.show_cursor:
+            if self.cursor_type != "none":
+                self._highlight_cursor()
+        self._update_count += 1
+        self.check_idle()
+
+    def _update_dimensions(self, new_rows: Iterable[RowKey]) -> None:
+        """DataTable._update_dimensions, minus measuring every new cell when nothing depends on
+        it: with fixed-width columns and one-line, unlabelled rows only the virtual size moves."""
+        if self._labelled_row_exists or any(c.auto_width for c in self.columns.values()):
+            super()._update_dimensions(new_rows)
+            return
+        rows = self.rows
+        for row_key in new_rows:
+            row = rows.get(row_key)
+            if row is not None and (row.auto_height or row.label is not None):
+                super()._update_dimensions(new_rows)
+                return
+        width = sum(column.get_render_width(self) for column in self.columns.values())
+        header_height = self.header_height if self.show_header else 0
+        self.virtual_size = Size(
+            width + self._row_label_column_width, self._total_row_height + header_height
+        )
 
     def _update_row(
         self,
@@ -606,7 +652,8 @@ class TaskTable(DataTable):
         self._set_row_order(remaining)
         self._require_update_dimensions = True
         self.check_idle()
-        self.refresh(layout=True)
+        # No refresh(layout=True): a changed height re-lays out through `virtual_size` (a layout
+        # reactive), and the same number of rows (a page flip, a tick) needs no layout at all.
 
     def _set_row_order(self, keys: list[str]) -> None:
         row_keys = self._row_keys
