@@ -14,6 +14,7 @@ from typing import Any, Literal
 from .base import (
     ENKRYPT_STATUSES,
     NIMBLE_STATES,
+    InvalidArgument,
     NotFound,
     Page,
     PageInfo,
@@ -147,8 +148,10 @@ class DatasetsSource(TaskSource):
         async with self._limit:
             try:
                 task: DatasetTask = await self.client.get_dataset_task(dataset=name)
-            except (NotFound, ProtocolError):
-                return None  # the name still shows; the detail view says what failed
+            except (NotFound, ProtocolError, InvalidArgument):
+                # The name still shows; the detail view says what failed. InvalidArgument: a name
+                # that cannot travel in a header (control characters) must not sink the whole tab.
+                return None
         if is_terminal(task.status):
             self._settled[name] = task
         return task
