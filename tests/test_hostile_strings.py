@@ -222,3 +222,22 @@ async def test_hostile_server_error_text_is_literal_too(sim):
         assert_nothing_raw(app)
         await pilot.click(notice, offset=(45, 0))
         assert_no_action(app, copies)
+
+
+async def test_megabyte_strings_are_cropped_not_frozen_on(sim):
+    """3 MB fields (the page stays under the client's 8 MiB cap) in the list and detail: cropped."""
+    big = "0123456789" * 300_000
+    key = sim.add_task("redteam", test_name=big, model_name=H["wide"] * 10_000, note=big)
+    app = make_app(sim, start_tab="redteam")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.view("redteam")
+        await loaded(pilot, app, "redteam")
+        assert all(len(cell.plain) <= 200 for cell in view.table.get_row(key))
+        assert all(r.height == 1 for r in view.table.rows.values())
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view.detail_key == key and view.detail.title is not None)
+        assert len(view.detail.title) == len(big)  # kept whole in the model, cropped on screen
+        assert_nothing_raw(app)
+        await pilot.press("escape", "n")
+        await loaded(pilot, app, "redteam", ticks=2)  # still answering keys
+        assert app.is_running and view.page.paging.page == 2
