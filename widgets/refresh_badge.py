@@ -155,7 +155,9 @@ class RefreshBadge(Static):
         self.set_class(self.is_loading, "-loading")
         text = self.render_text()
         if text.plain != self.text:
-            # Same width (the usual "3s" -> "4s"): repaint only, no screen re-layout.
-            resize = cell_len(text.plain) != cell_len(self.text)
+            # Same width (the usual "3s" -> "4s"), or a width set by CSS (the app gives the badge
+            # the rest of its line): repaint only, no screen re-layout.
+            width = self.styles.width
+            resize = (width is None or width.is_auto) and cell_len(text.plain) != cell_len(self.text)
             self.text = text.plain
             self.update(text, layout=resize)
