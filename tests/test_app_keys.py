@@ -70,7 +70,7 @@ async def test_keys_found_in_the_keyring_load_the_tabs(secret_sim, use_backend):
     async with app.run_test() as pilot:
         await loaded(pilot, app, "datasets")
         label = str(app.view("datasets").query_one(".key-label").render())
-        assert label == "key: keyring …cdef"
+        assert label == "default · key: keyring …cdef"
         assert "no key" in str(app.view("nimble").query_one(".key-label").render())
 
 
@@ -106,7 +106,7 @@ async def test_unusable_keyring_says_why_and_session_key_works(secret_sim, use_b
         await pilot.press("enter")  # "This session only"
         await loaded(pilot, app, "redteam")
         label = str(app.view("redteam").query_one(".key-label").render())
-        assert label == "key: session …cdef (not saved)"
+        assert label == "default · key: session …cdef (not saved)"
         # one Enkrypt key serves both Enkrypt tabs
         assert app.view("datasets").source is not None
 

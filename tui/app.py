@@ -10,6 +10,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.widgets import Footer, TabbedContent, TabPane
 
+from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keys import KeyInfo, resolve_key_async
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime
@@ -18,11 +19,10 @@ from tui.task_view import TaskView
 TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
 
 
-def key_label(key: KeyInfo) -> str:
-    """Where the tab's key came from, masked; a session-only key says it is not saved."""
-    if key.source == "session":
-        return f"{key.masked()} (not saved)"
-    return key.masked()
+def key_label(key: KeyInfo, profile: str) -> str:
+    """The active profile, and where the tab's key came from, masked (session keys: not saved)."""
+    label = f"{profile} · {key.masked()}"
+    return f"{label} (not saved)" if key.source == "session" else label
 
 
 class TasktopApp(App[None]):
@@ -37,6 +37,8 @@ class TasktopApp(App[None]):
         Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab"),
         Binding("2", "show_tab('redteam')", "Red team", show=False, tooltip="Red team tab"),
         Binding("3", "show_tab('nimble')", "Nimble", show=False, tooltip="Nimble tab"),
+        Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected task id (OSC 52)"),
+        Binding("e", "export", "Export", show=False, tooltip="Export this page or all pages"),
         Binding("question_mark", "help", "Help", tooltip="Show all keys"),
         Binding("q", "quit", "Quit", tooltip="Quit tasktop"),
     ]
@@ -52,6 +54,10 @@ class TasktopApp(App[None]):
         self.runtime = runtime
         self.start_tab = start_tab
         self.monotonic = monotonic
+        self.alerts = AlertTracker(
+            "terminal" if runtime.alert_on == "terminal" else DEFAULT_ALERT_STATES
+        )
+        self._alert_views: dict[str, object] = {}  # tab → the request its baseline belongs to
 
     def compose(self) -> ComposeResult:
         with TabbedContent(initial=self.start_tab):
@@ -61,13 +67,16 @@ class TasktopApp(App[None]):
                         tab_id,
                         self.runtime.source(tab_id),
                         refresh_seconds=self.runtime.refresh_seconds,
-                        key_label=key_label(self.runtime.keys[provider]),
+                        key_label=self.key_label(self.runtime.keys[provider]),
                         now=self.runtime.now,
                         monotonic=self.monotonic,
                         per_page=self.runtime.per_page,
                         id=f"view-{tab_id}",
                     )
         yield Footer(compact=True)
+
+    def key_label(self, key: KeyInfo) -> str:
+        return key_label(key, self.runtime.profile)
 
     def view(self, tab_id: str) -> TaskView:
         return self.query_one(f"#view-{tab_id}", TaskView)
@@ -79,6 +88,9 @@ class TasktopApp(App[None]):
     def on_mount(self) -> None:
         self.active_view.activate()
         self.active_view.table.focus()
+        if self.runtime.watch_all:
+            for index, (tab_id, _) in enumerate(TABS):
+                self.view(tab_id).watch_in_background(self.runtime.watch_seconds, 1.0 + index)
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
@@ -100,7 +112,7 @@ class TasktopApp(App[None]):
         """Point every tab of the key's provider at a client that uses it, and load them."""
         self.runtime.set_key(key)
         for view in self.views_for(key.provider):
-            view.set_source(self.runtime.source(view.tab_id), key_label(key))
+            view.set_source(self.runtime.source(view.tab_id), self.key_label(key))
 
     def open_key_dialog(self, provider: str, reason: str | None = None) -> None:
         from tui.screens.key_dialog import KeyDialog
@@ -128,6 +140,93 @@ class TasktopApp(App[None]):
         tab = self.query_one(TabbedContent).get_tab(event.view.tab_id)
         if tab.label.plain != label:  # every tick posts Counted; relabelling re-lays out the tabs
             tab.label = label
+        self._watch_for_alerts(event.view)
+
+    # -------------------------------------------------------------------------------- alerts
+
+    def _watch_for_alerts(self, view: TaskView) -> None:
+        """Alert on tasks that moved into a failed (or any terminal) state since the last tick.
+
+        A tab's first page, and every page/filter change, is a silent baseline: no alert storm.
+        """
+        if view.page is None:
+            return
+        request = view.page.request
+        if self._alert_views.get(view.tab_id) != request:
+            self.alerts.reset(view.tab_id)
+            self._alert_views[view.tab_id] = request
+        for alert in self.alerts.observe(view.tab_id, view.page.rows):
+            message = alert.message(TITLES[view.tab_id])
+            self.notify(message, title="task state", severity="error", timeout=15, markup=False)
+            if self.runtime.bell:
+                self.bell()
+            if self.runtime.desktop_notify:
+                for sequence in desktop_notification_sequences("tasktop", message):
+                    self.send_to_terminal(sequence)
+
+    def send_to_terminal(self, data: str) -> None:
+        """Write escape sequences straight to the terminal (clipboard, notifications)."""
+        if self._driver is not None:
+            self._driver.write(data)
+
+    # ---------------------------------------------------------------------- copy / export
+
+    def action_copy_id(self) -> None:
+        from tui.clipboard import ClipboardTooLarge, copy_summary, in_tmux, osc52_sequences
+
+        key = self.active_view.table.selected_key
+        if key is None:
+            return
+        try:
+            sequences = osc52_sequences(key, in_tmux=in_tmux())
+        except ClipboardTooLarge:
+            self.notify("too long to copy", severity="warning")
+            return
+        self._clipboard = key
+        for sequence in sequences:
+            self.send_to_terminal(sequence)
+        self.notify(f"copied {copy_summary(key)}", timeout=4, markup=False)
+
+    def action_export(self) -> None:
+        from tui.screens.export_dialog import ExportDialog
+
+        view = self.active_view
+        if view.page is None or view.source is None:
+            self.notify("nothing to export yet", severity="warning")
+            return
+
+        def done(result: str | None) -> None:
+            if result:
+                self.notify(result, title="export", timeout=10, markup=False)
+
+        dialog = ExportDialog(
+            TITLES[view.tab_id], view.tab_id, view.page, view.source.fetch, self.runtime.now
+        )
+        self.push_screen(dialog, done)
+
+    # ------------------------------------------------------------------------------ profiles
+
+    def switch_profile(self, name: str) -> None:
+        """Reload URLs and keys for another profile; every tab starts over."""
+        from tui.config import ConfigError
+
+        try:
+            self.runtime.switch_profile(name)
+        except ConfigError as error:
+            self.notify(str(error), severity="error", markup=False)
+            return
+        self.alerts.reset()
+        self._alert_views.clear()
+        for tab_id, provider in TABS:
+            view = self.view(tab_id)
+            view.refresh_seconds = self.runtime.refresh_seconds
+            view.set_source(
+                self.runtime.source(tab_id), self.key_label(self.runtime.keys[provider])
+            )
+        for provider, key in self.runtime.keys.items():
+            if key.source == "none":
+                self._look_up_key(provider)
+        self.notify(f"profile: {name}", timeout=4, markup=False)
 
     def action_show_tab(self, tab_id: str) -> None:
         self.query_one(TabbedContent).active = tab_id

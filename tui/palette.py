@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
@@ -26,6 +27,8 @@ ACTIONS: tuple[tuple[str, str, str, str], ...] = (
     ("Reverse the sort order", "key S", "reverse_sort", "view"),
     ("Search this page", "key /", "search", "view"),
     ("Enter or replace the API key", "key k", "set_key", "view"),
+    ("Copy the selected task id", "key c", "copy_id", "app"),
+    ("Export this page or all pages", "key e", "export", "app"),
     ("Help: all keys", "key ?", "help", "app"),
 )
 
@@ -36,13 +39,27 @@ class TasktopCommands(Provider):
         node = app.active_view if target == "view" else app  # type: ignore[attr-defined]
         await app.run_action(action, node)
 
+    def _commands(self) -> list[tuple[str, str, Callable[[], Awaitable[None]] | Callable[[], None]]]:
+        app = self.app
+        commands: list = [
+            (title, help_text, partial(self._run, action, target))
+            for title, help_text, action, target in ACTIONS
+        ]
+        runtime = app.runtime  # type: ignore[attr-defined]
+        for name in runtime.profiles:
+            if name != runtime.profile:
+                commands.append(
+                    (f"Switch profile: {name}", "reload URLs and keys", partial(app.switch_profile, name))  # type: ignore[attr-defined]
+                )
+        return commands
+
     async def discover(self) -> Hits:
-        for title, help_text, action, target in ACTIONS:
-            yield DiscoveryHit(title, partial(self._run, action, target), help=help_text)
+        for title, help_text, run in self._commands():
+            yield DiscoveryHit(title, run, help=help_text)
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for title, help_text, action, target in ACTIONS:
+        for title, help_text, run in self._commands():
             score = matcher.match(title)
             if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._run, action, target), help=help_text)
+                yield Hit(score, matcher.highlight(title), run, help=help_text)

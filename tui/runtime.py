@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
+from typing import Any, Literal
 
 from tui.keys import KeyInfo
 from tui.providers.sources import DatasetsSource, NimbleSource, RedteamSource, TaskSource
@@ -38,6 +39,17 @@ class Runtime:
     timeout: float = 10.0
     #: The embedded simulator when running with --demo (stopped by `close`).
     simulator: Any = None
+    #: Where the config came from (None: defaults/env only) and the profiles it names.
+    config_path: Path | None = None
+    profiles: list[str] = field(default_factory=lambda: ["default"])
+    #: On-call alerts: which transitions alert, and how.
+    alert_on: Literal["failed", "terminal"] = "failed"
+    bell: bool = True
+    desktop_notify: bool = False
+    #: Keep hidden tabs polling (slower) so alerts arrive for them too.
+    watch_all: bool = False
+    #: Seconds between background polls of hidden tabs with watch_all.
+    watch_seconds: float = 30.0
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _retired: list[Any] = field(default_factory=list, repr=False)
 
@@ -53,6 +65,10 @@ class Runtime:
                 from tui.providers.nimble import NimbleClient
 
                 self._clients[provider] = NimbleClient(self.nimble_url, key, timeout=self.timeout)
+            from tui.logsetup import instrument, register_secret
+
+            register_secret(key)
+            instrument(self._clients[provider])
         return self._clients[provider]
 
     def source(self, tab_id: str) -> TaskSource | None:
@@ -70,6 +86,20 @@ class Runtime:
         old = self._clients.pop(key.provider, None)
         if old is not None:
             self._retired.append(old)
+
+    def switch_profile(self, name: str) -> None:
+        """Use another config profile: its URLs and refresh, and its own keyring entries.
+
+        Env keys still win; every other key is looked up again (by the app, off the UI thread).
+        """
+        from tui.config import load_config
+        from tui.keys import PROVIDERS, env_key
+
+        config = load_config(self.config_path, name)
+        self.enkrypt_url, self.nimble_url = config.enkrypt_url, config.nimble_url
+        self.refresh_seconds, self.profile = config.refresh, config.profile
+        for provider in PROVIDERS:
+            self.set_key(env_key(provider) or KeyInfo(provider, "none"))
 
     async def aclose(self) -> None:
         for client in [*self._clients.values(), *self._retired]:

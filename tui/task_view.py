@@ -106,6 +106,8 @@ class TaskView(Vertical):
         #: Monotonic time of the retry a failure scheduled (kept across tab switches).
         self.retry_at: float | None = None
         self.ticks = 0
+        #: With --watch-all, hidden tabs keep polling at this slower interval (None: they idle).
+        self.background_seconds: float | None = None
         self._timer: Timer | None = None
         self._fetch_lock = asyncio.Lock()
         self._filter_index = 0
@@ -197,10 +199,26 @@ class TaskView(Vertical):
             self._arm(due - self.monotonic())
 
     def deactivate(self) -> None:
-        """Hidden tabs do not tick (a fetch in flight may still land)."""
+        """Hidden tabs do not tick (a fetch in flight may still land) unless watched in the
+        background, where they poll at the slower `background_seconds`."""
         self.active = False
         self._disarm()
         self.badge.set_next(None)
+        if self.background_seconds is not None:
+            self._arm(self.background_seconds)
+
+    def watch_in_background(self, seconds: float, first_in: float = 1.0) -> None:
+        """--watch-all: keep polling while hidden, every `seconds` (first poll after `first_in`)."""
+        self.background_seconds = seconds
+        if not self.active:
+            self._arm(first_in if self.last_success is None else seconds)
+
+    @property
+    def _interval(self) -> float:
+        """Seconds between ticks: the refresh interval, or the slower background one if hidden."""
+        if not self.active and self.background_seconds is not None:
+            return self.background_seconds
+        return self.refresh_seconds
 
     def _next_due(self) -> float | None:
         if self.error is not None and self.retry_at is not None:
@@ -288,7 +306,7 @@ class TaskView(Vertical):
         self.post_message(self.Counted(self, page.paging.total_items))
         if self.detail_key is not None:
             self._load_detail(self.detail_key)
-        self._arm(self.refresh_seconds)
+        self._arm(self._interval)
 
     def _failed(self, error: ProviderError) -> None:
         self.failures += 1
@@ -308,7 +326,12 @@ class TaskView(Vertical):
 
     def _arm(self, delay: float) -> None:
         self._disarm()
-        if not self.active or self.paused or self.source is None:
+        if self.paused or self.source is None:
+            self.badge.set_next(None)
+            return
+        if not self.active:
+            if self.background_seconds is not None:  # watched while hidden: slower, no badge
+                self._timer = self.set_timer(delay, self.refresh_now)
             self.badge.set_next(None)
             return
         self._timer = self.set_timer(delay, self.refresh_now)

@@ -15,6 +15,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--per-page", type=_per_page, metavar="N", help="rows per page at start, 1-100 (default 10)"
     )
+    alerts = parser.add_argument_group("alerts")
+    alerts.add_argument(
+        "--watch-all",
+        action="store_true",
+        default=None,
+        help="keep hidden tabs polling (every 30 s) so alerts arrive for them too",
+    )
+    alerts.add_argument(
+        "--alert-on",
+        choices=("failed", "terminal"),
+        help="alert when a task moves to Failed/error (default) or to any terminal state",
+    )
+    alerts.add_argument(
+        "--no-bell", dest="bell", action="store_false", default=None, help="no terminal bell"
+    )
+    alerts.add_argument(
+        "--notify",
+        action="store_true",
+        default=None,
+        help="also send desktop notifications (OSC 9 / OSC 777 escape sequences)",
+    )
 
 
 def _per_page(text: str) -> int:
@@ -41,6 +62,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
     if refresh <= 0:
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
     per_page = getattr(args, "per_page", None) or 10
+    options = alert_options(args, config.extra)
     if args.demo:
         from tui.sim.server import start_simulator
 
@@ -51,13 +73,42 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         }
         return Runtime(
             sim.url, sim.url, keys, refresh, "demo", per_page=per_page, now=sim.now,
-            simulator=sim,
+            simulator=sim, **options,
         )
     # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
     keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
+    from tui.config import list_profiles
+
     return Runtime(
-        config.enkrypt_url, config.nimble_url, keys, refresh, config.profile, per_page=per_page
+        config.enkrypt_url,
+        config.nimble_url,
+        keys,
+        refresh,
+        config.profile,
+        per_page=per_page,
+        timeout=config.timeout,
+        config_path=config.path,
+        profiles=list_profiles(config),
+        **options,
     )
+
+
+def alert_options(args: argparse.Namespace, extra: dict) -> dict:
+    """Alert settings: command-line flags, else the config file (`alert_on`, `bell`, `notify`,
+    `watch_all`), else the defaults."""
+
+    def pick(flag: object, key: str, default: object) -> object:
+        return flag if flag is not None else extra.get(key, default)
+
+    alert_on = pick(getattr(args, "alert_on", None), "alert_on", "failed")
+    if alert_on not in ("failed", "terminal"):
+        raise SystemExit("tasktop: config: alert_on must be 'failed' or 'terminal'")
+    return {
+        "alert_on": alert_on,
+        "bell": bool(pick(getattr(args, "bell", None), "bell", True)),
+        "desktop_notify": bool(pick(getattr(args, "notify", None), "notify", False)),
+        "watch_all": bool(pick(getattr(args, "watch_all", None), "watch_all", False)),
+    }
 
 
 def run(args: argparse.Namespace) -> int:
