@@ -25,7 +25,9 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
+from textual.color import Color
 from textual.coordinate import Coordinate
+from textual.css.styles import RenderStyles
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
@@ -122,6 +124,19 @@ def _cell(value: object, limit: int) -> RenderableType:
     return text
 
 
+class _PaintStyles:
+    """A component's RenderStyles whose rich_style is computed once, for one paint."""
+
+    __slots__ = ("_styles", "rich_style")
+
+    def __init__(self, styles: RenderStyles) -> None:
+        self._styles = styles
+        self.rich_style = styles.rich_style
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._styles, name)
+
+
 class TaskTable(DataTable):
     """Keyed, diff-applied table of tasks with a one-tick change mark.
 
@@ -133,8 +148,10 @@ class TaskTable(DataTable):
     """
 
     MARK_COLUMN: ClassVar[str] = "_mark"
-    #: rich_style for the paint in progress (see `render_lines`).
+    #: Styles of the paint in progress (see `render_lines`).
     _frame_style: Style | None = None
+    _frame_background: tuple[Color, Color] | None = None
+    _frame_components: dict[tuple[str, ...], _PaintStyles] | None = None
 
     COMPONENT_CLASSES: ClassVar[set[str]] = DataTable.COMPONENT_CLASSES | {
         "task-table--mark"
@@ -437,22 +454,41 @@ class TaskTable(DataTable):
 
     # -- internals ------------------------------------------------------------
 
+    # DOMNode.rich_style, background_colors and a component's rich_style each walk every
+    # ancestor's CSS, and DataTable asks for them for every line it renders. They cannot change
+    # within one paint, so during `render_lines` they are computed once.
+
     @property
     def rich_style(self) -> Style:
-        """DOMNode.rich_style, computed once per paint instead of twice per line.
-
-        It walks every ancestor's CSS each time; DataTable asks for it per rendered line.
-        """
         frame = self._frame_style
         return frame if frame is not None else super().rich_style
 
+    @property
+    def background_colors(self) -> tuple[Color, Color]:
+        frame = self._frame_background
+        return frame if frame is not None else super().background_colors
+
+    def get_component_styles(self, *names: str) -> RenderStyles:
+        memo = self._frame_components
+        if memo is None:
+            return super().get_component_styles(*names)
+        styles = memo.get(names)
+        if styles is None:
+            styles = memo[names] = _PaintStyles(super().get_component_styles(*names))
+        return styles  # type: ignore[return-value]
+
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._frame_style = None
+        self._end_frame()
         self._frame_style = super().rich_style
+        self._frame_background = super().background_colors
+        self._frame_components = {}
         try:
             return super().render_lines(crop)
         finally:
-            self._frame_style = None
+            self._end_frame()
+
+    def _end_frame(self) -> None:
+        self._frame_style = self._frame_background = self._frame_components = None
 
     def _render_cell(
         self,
