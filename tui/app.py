@@ -13,7 +13,7 @@ from textual.widgets import Footer, TabbedContent, TabPane
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keys import KeyInfo, resolve_key_async
 from tui.palette import TasktopCommands
-from tui.runtime import TABS, Runtime
+from tui.runtime import TABS, Runtime, utc_now
 from tui.task_view import TaskView
 
 TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
@@ -200,7 +200,7 @@ class TasktopApp(App[None]):
                 self.notify(result, title="export", timeout=10, markup=False)
 
         dialog = ExportDialog(
-            TITLES[view.tab_id], view.tab_id, view.page, view.source.fetch, self.runtime.now
+            TITLES[view.tab_id], view.tab_id, view.page, view.source.fetch, utc_now
         )
         self.push_screen(dialog, done)
 
