@@ -111,6 +111,8 @@ class TaskView(Vertical):
         self._timer: Timer | None = None
         self._fetch_lock = asyncio.Lock()
         self._filter_index = 0
+        self._notice: str | None = None  # what the notice line shows (None: not set yet)
+        self._search_text = ""
 
     # ------------------------------------------------------------------------------ layout
 
@@ -181,6 +183,9 @@ class TaskView(Vertical):
 
     def notice(self, message: str | None) -> None:
         """A one-line message under the table (errors, missing keys); None hides it."""
+        if (message or "") == self._notice:
+            return  # every tick says "no notice": repainting (and re-laying out) it costs
+        self._notice = message or ""
         widget = self.query_one(".notice", Static)
         widget.update(literal(message or "", single_line=True))
         widget.display = bool(message)
@@ -535,11 +540,14 @@ class TaskView(Vertical):
 
     def _show_search(self) -> None:
         table = self.table
-        label = self.query_one(".search-label", Static)
-        if table.search:
-            label.update(Text(f"search: {table.search} ({table.row_count} of {table.source_count})"))
-        else:
-            label.update("")
+        text = (
+            f"search: {table.search} ({table.row_count} of {table.source_count})"
+            if table.search
+            else ""
+        )
+        if text != self._search_text:  # unchanged on most ticks: no repaint, no re-layout
+            self._search_text = text
+            self.query_one(".search-label", Static).update(Text(text))
 
     @work(exclusive=True, group="detail")
     async def _load_detail(self, key: str) -> None:
