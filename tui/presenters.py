@@ -134,6 +134,10 @@ CELLS: dict[str, Callable[[Row, datetime], list[Text]]] = {
     "nimble": nimble_cells,
 }
 
+#: Tabs whose cells depend on the record alone (no "3m ago" columns), so a tick may reuse the
+#: cells of every row whose record came back unchanged.
+TIMELESS: frozenset[str] = frozenset({"redteam"})
+
 
 # --------------------------------------------------------------------------------------- detail
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime
 
 from textual import work
@@ -26,7 +26,7 @@ from textual.worker import WorkerCancelled
 from rich.text import Text
 
 from tui.failure import explanation, headline
-from tui.presenters import CELLS, COLUMNS, DETAILS
+from tui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
 from tui.providers.sources import Row, TaskSource
 from widgets.detail_pane import DetailPane
@@ -113,6 +113,7 @@ class TaskView(Vertical):
         self._filter_index = 0
         self._notice: str | None = None  # what the notice line shows (None: not set yet)
         self._search_text = ""
+        self._cells_cache: dict[str, tuple[object, list[Text]]] = {}
 
     # ------------------------------------------------------------------------------ layout
 
@@ -299,9 +300,7 @@ class TaskView(Vertical):
         self.retry_at = None
         self.last_success = self.monotonic()
         self.rows_by_key = {row.key: row for row in page.rows}
-        now = self.now()
-        cells = CELLS[self.tab_id]
-        self.table.apply([(row.key, cells(row, now)) for row in page.rows], mark=same_view)
+        self.table.apply(self._cells_for(page.rows), mark=same_view)
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
@@ -312,6 +311,23 @@ class TaskView(Vertical):
         if self.detail_key is not None:
             self._load_detail(self.detail_key)
         self._arm(self._interval)
+
+    def _cells_for(self, rows: Sequence[Row]) -> list[tuple[str, list[Text]]]:
+        """Each row's cells; on a timeless tab an unchanged record keeps last tick's cells, which
+        TaskTable then skips without comparing them (most of a steady tick's work)."""
+        now = self.now()
+        cells = CELLS[self.tab_id]
+        if self.tab_id not in TIMELESS:
+            return [(row.key, cells(row, now)) for row in rows]
+        previous, kept = self._cells_cache, {}
+        out = []
+        for row in rows:
+            hit = previous.get(row.key)
+            value = hit[1] if hit is not None and hit[0] == row.record else cells(row, now)
+            kept[row.key] = (row.record, value)
+            out.append((row.key, value))
+        self._cells_cache = kept
+        return out
 
     def _failed(self, error: ProviderError) -> None:
         self.failures += 1

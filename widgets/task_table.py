@@ -17,6 +17,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
+from operator import is_
 from typing import Any, ClassVar, Self
 
 from rich.cells import cell_len
@@ -196,6 +197,8 @@ class TaskTable(DataTable):
         self._columns: tuple[Column, ...] = ()
         self._limits: list[int] = []
         self._signatures: dict[str, list[_Signature]] = {}
+        #: The cell objects each row was last given (unchanged objects skip the comparison).
+        self._last_cells: dict[str, tuple[object, ...]] = {}
         self._row_keys: dict[str, RowKey] = {}
         self._order: list[str] = []
         self._marked: set[str] = set()
@@ -340,6 +343,7 @@ class TaskTable(DataTable):
         """
         super().clear(columns=columns)
         self._signatures.clear()
+        self._last_cells = {}
         self._row_keys.clear()
         self._order = []
         self._marked.clear()
@@ -367,7 +371,9 @@ class TaskTable(DataTable):
         Only what differs from the current display is touched. Added rows and rows with
         a changed cell get the mark until the next apply; the first apply after
         `set_columns`, or one with `mark=False` (e.g. after a page change), marks nothing.
-        Later duplicates of a key are skipped (counted in `duplicates`).
+        Later duplicates of a key are skipped (counted in `duplicates`). Cells are compared
+        by value, except that a row given the very same cell objects as last time is taken as
+        unchanged at once (so do not mutate a Text after passing it).
         """
         self._ensure_columns()
         self._source = list(rows)
@@ -389,17 +395,22 @@ class TaskTable(DataTable):
         removed = [key for key in self._order if key not in incoming]
         added = [key for key in order if key not in old]
         changes: dict[str, list[tuple[int, object, _Signature]]] = {}
+        last_cells = self._last_cells
         for key in order:
             before = old.get(key)
             if before is None:
                 continue
             cells = incoming[key]
+            same = last_cells.get(key)
+            if same is not None and len(same) == len(cells) and all(map(is_, same, cells)):
+                continue  # the very cell objects shown last time (a caller's cache): unchanged
             for index in range(width):
                 value = cells[index] if index < len(cells) else None
                 signature = _signature(value)
                 if signature != before[index]:
                     changes.setdefault(key, []).append((index, value, signature))
 
+        self._last_cells = {key: tuple(cells) for key, cells in incoming.items()}
         marking = mark and self._loaded
         to_mark = (set(added) | set(changes)) if marking else set()
         to_unmark = self._marked - to_mark - set(removed)
