@@ -9,8 +9,6 @@ from __future__ import annotations
 import math
 from typing import Any
 
-import httpx
-
 from .base import (
     ENKRYPT_STATUSES,
     MAX_PER_PAGE,
@@ -20,7 +18,8 @@ from .base import (
     PageRequest,
     ProtocolError,
 )
-from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient, Secret, header_value
+from .client import ProviderClient
+from .http import header_value
 from .models import (
     DatasetsListResponse,
     DatasetTask,
@@ -34,47 +33,12 @@ from .models import (
 DEFAULT_ENKRYPT_URL = "https://api.enkryptai.com"
 
 
-class EnkryptClient:
+class EnkryptClient(ProviderClient):
     """Datasets and red-team task queues of one Enkrypt account (one key serves both)."""
 
     provider = "enkrypt"
-
-    def __init__(
-        self,
-        base_url: str = DEFAULT_ENKRYPT_URL,
-        api_key: str | Secret | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        *,
-        max_bytes: int = MAX_RESPONSE_BYTES,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        secret = Secret(api_key)
-        del api_key  # no frame on an error's way may hold the key (see http.Secret)
-        self._http = HttpClient(
-            base_url,
-            secret,
-            provider=self.provider,
-            auth_header="apikey",
-            timeout=timeout,
-            max_bytes=max_bytes,
-            transport=transport,
-        )
-
-    def __repr__(self) -> str:
-        return f"EnkryptClient({str(self._http.base_url)!r})"
-
-    @property
-    def http(self) -> HttpClient:
-        return self._http
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> EnkryptClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    default_url = DEFAULT_ENKRYPT_URL
+    auth_header = "apikey"
 
     # ------------------------------------------------------------------------------ datasets
 

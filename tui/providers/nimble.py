@@ -9,57 +9,20 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-import httpx
-
 from .base import InvalidArgument, Page, PageInfo, PageRequest
-from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient, Secret
+from .client import ProviderClient
 from .models import NimbleListResponse, NimbleTask, convert, decode_record
 
 DEFAULT_NIMBLE_URL = "https://sdk.nimbleway.com"
 
 
-class NimbleClient:
+class NimbleClient(ProviderClient):
     """The web-data task queue of one Nimble account."""
 
     provider = "nimble"
-
-    def __init__(
-        self,
-        base_url: str = DEFAULT_NIMBLE_URL,
-        api_key: str | Secret | None = None,
-        timeout: float = DEFAULT_TIMEOUT,
-        *,
-        max_bytes: int = MAX_RESPONSE_BYTES,
-        transport: httpx.AsyncBaseTransport | None = None,
-    ) -> None:
-        secret = Secret(api_key)
-        del api_key  # no frame on an error's way may hold the key (see http.Secret)
-        self._http = HttpClient(
-            base_url,
-            secret,
-            provider=self.provider,
-            auth_header="Authorization",
-            auth_scheme="Bearer",
-            timeout=timeout,
-            max_bytes=max_bytes,
-            transport=transport,
-        )
-
-    def __repr__(self) -> str:
-        return f"NimbleClient({str(self._http.base_url)!r})"
-
-    @property
-    def http(self) -> HttpClient:
-        return self._http
-
-    async def aclose(self) -> None:
-        await self._http.aclose()
-
-    async def __aenter__(self) -> NimbleClient:
-        return self
-
-    async def __aexit__(self, *exc: object) -> None:
-        await self.aclose()
+    default_url = DEFAULT_NIMBLE_URL
+    auth_header = "Authorization"
+    auth_scheme = "Bearer"
 
     async def list_tasks(self, request: PageRequest | None = None) -> Page[NimbleTask]:
         """GET /v1/tasks?cursor=&limit=: one page of tasks, newest first as the server orders."""
