@@ -90,7 +90,9 @@ COLUMNS: dict[str, list[Column]] = {
 def dataset_cells(row: Row, now: datetime) -> list[Text]:
     task = row.record if isinstance(row.record, DatasetTask) else None
     if task is None:
-        return [Text("?", style="dim"), literal(row.key), Text(""), Text(""), Text(""), Text("")]
+        # record None: its task is still being fetched ("…"); a name: the lookup failed ("?").
+        mark = Text("…" if row.record is None else "?", style="dim")
+        return [mark, literal(row.key), Text(""), Text(""), Text(""), Text("")]
     return [
         status_text(task.status),
         literal(task.dataset_name or row.key),

@@ -258,7 +258,13 @@ class TaskView(Vertical):
             if generation != self.generation or self.source is None:
                 return
             try:
-                page = await self.source.fetch(request)
+                if self.source.partial_pages and not self._showing(request):
+                    # A page not on screen yet: show what is known as soon as it is known.
+                    page = await self.source.fetch(
+                        request, partial=lambda early: self._partial(early, generation)
+                    )
+                else:
+                    page = await self.source.fetch(request)
             except ProviderError as error:
                 if generation == self.generation and self._live:
                     self._failed(error)
@@ -268,6 +274,18 @@ class TaskView(Vertical):
             if self._walk_on(page):
                 return  # the user already asked for a later page: this one is only a stepping stone
             self._succeeded(page)
+
+    def _showing(self, request: PageRequest) -> bool:
+        return self.page is not None and self.page.request == request
+
+    def _partial(self, page: Page[Row], generation: int) -> None:
+        """An incomplete first look at a new page (datasets: names before their tasks)."""
+        if generation != self.generation or not self._live or self._showing(page.request):
+            return
+        if self.steps_ahead > 0:
+            return  # only a stepping stone to a later page
+        self.table.apply(self._cells_for(page.rows), mark=False)
+        self.notice(None if page.rows else "no tasks on this page")
 
     def _walk_on(self, page: Page[Row]) -> bool:
         """Cursor paging with `n` presses pending: go on to the next page instead of painting."""

@@ -8,6 +8,7 @@ where they can be tested without a screen.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -67,6 +68,8 @@ class TaskSource:
     filters: tuple[str | None, ...] = (None, *ENKRYPT_STATUSES)
     #: False when the API cannot filter and the app filters the fetched page itself.
     server_filter: bool = True
+    #: True when `fetch` accepts `partial=`: a callback given an early, incomplete page.
+    partial_pages: bool = False
 
     async def fetch(self, request: PageRequest) -> Page[Row]:
         raise NotImplementedError
@@ -131,9 +134,25 @@ class DatasetsSource(TaskSource):
         self._settled: dict[str, DatasetTask] = {}
         self._limit = asyncio.Semaphore(concurrency)
 
-    async def fetch(self, request: PageRequest) -> Page[Row]:
+    partial_pages = True
+
+    async def fetch(
+        self, request: PageRequest, partial: Callable[[Page[Row]], None] | None = None
+    ) -> Page[Row]:
+        """The page with each name's task. `partial`, if given, first gets the page as soon as
+        the names are known: tasks already settled are filled in, the others have record None
+        (so a new page can show its rows before the get-task calls come back)."""
         page = await self.client.list_datasets(request)
         names = list(dict.fromkeys(page.rows))  # a name listed twice is one row
+        if partial is not None:
+            early = [self._settled.get(name) for name in names]
+            partial(
+                Page(
+                    [Row(n, t.status if t else "", t) for n, t in zip(names, early, strict=True)],
+                    page.paging,
+                    request,
+                )
+            )
         tasks = await asyncio.gather(*(self._task_for(name) for name in names))
         rows = [
             Row(name, task.status if task else "", task if task else name)
