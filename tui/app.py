@@ -8,13 +8,14 @@ from collections.abc import Callable
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, TabbedContent, TabPane
+from textual.widgets import TabbedContent, TabPane
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keys import KeyInfo, resolve_key_async
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
 from tui.task_view import TaskView
+from widgets.footer import LeanFooter
 
 TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
 
@@ -73,7 +74,7 @@ class TasktopApp(App[None]):
                         per_page=self.runtime.per_page,
                         id=f"view-{tab_id}",
                     )
-        yield Footer(compact=True)
+        yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def key_label(self, key: KeyInfo) -> str:
         return key_label(key, self.runtime.profile)
