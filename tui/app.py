@@ -8,6 +8,7 @@ from collections.abc import Callable
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.widget import AwaitMount
 from textual.widgets import TabbedContent, TabPane
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
@@ -59,28 +60,56 @@ class TasktopApp(App[None]):
             "terminal" if runtime.alert_on == "terminal" else DEFAULT_ALERT_STATES
         )
         self._alert_views: dict[str, object] = {}  # tab → the request its baseline belongs to
+        #: Views mounted after start-up, and their mount (awaited before first showing them).
+        self._view_mounts: dict[str, AwaitMount] = {}
 
     def compose(self) -> ComposeResult:
+        # Only the first tab's view is built before the first frame; the hidden ones are mounted
+        # once its first rows are up (`_mount_hidden_views`), so start-up pays for one tab.
         with TabbedContent(initial=self.start_tab):
-            for tab_id, provider in TABS:
+            for tab_id, _provider in TABS:
                 with TabPane(TITLES[tab_id], id=tab_id):
-                    yield TaskView(
-                        tab_id,
-                        self.runtime.source(tab_id),
-                        refresh_seconds=self.runtime.refresh_seconds,
-                        key_label=self.key_label(self.runtime.keys[provider]),
-                        now=self.runtime.now,
-                        monotonic=self.monotonic,
-                        per_page=self.runtime.per_page,
-                        id=f"view-{tab_id}",
-                    )
+                    if tab_id == self.start_tab:
+                        yield self._new_view(tab_id)
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
+
+    def _new_view(self, tab_id: str) -> TaskView:
+        provider = dict(TABS)[tab_id]
+        return TaskView(
+            tab_id,
+            self.runtime.source(tab_id),
+            refresh_seconds=self.runtime.refresh_seconds,
+            key_label=self.key_label(self.runtime.keys[provider]),
+            now=self.runtime.now,
+            monotonic=self.monotonic,
+            per_page=self.runtime.per_page,
+            id=f"view-{tab_id}",
+        )
+
+    def _mount_hidden_views(self) -> None:
+        """Build and mount every tab view not mounted yet (idempotent)."""
+        for index, (tab_id, _provider) in enumerate(TABS):
+            if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
+                continue
+            view = self._new_view(tab_id)
+            self._view_mounts[tab_id] = self.query_one(f"TabPane#{tab_id}", TabPane).mount(view)
+            if self.runtime.watch_all:
+                view.call_after_refresh(
+                    view.watch_in_background, self.runtime.watch_seconds, 1.0 + index
+                )
 
     def key_label(self, key: KeyInfo) -> str:
         return key_label(key, self.runtime.profile)
 
     def view(self, tab_id: str) -> TaskView:
+        """The tab's view; asking for a hidden one not built yet builds the hidden views now."""
+        if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
+            self._mount_hidden_views()
         return self.query_one(f"#view-{tab_id}", TaskView)
+
+    def views(self) -> list[TaskView]:
+        """The tab views mounted so far, in tab order."""
+        return [v for tab_id, _ in TABS for v in self.query(f"#view-{tab_id}").results(TaskView)]
 
     @property
     def active_view(self) -> TaskView:
@@ -90,14 +119,19 @@ class TasktopApp(App[None]):
         self.active_view.activate()
         self.active_view.table.focus()
         if self.runtime.watch_all:
-            for index, (tab_id, _) in enumerate(TABS):
-                self.view(tab_id).watch_in_background(self.runtime.watch_seconds, 1.0 + index)
+            index = [t for t, _ in TABS].index(self.start_tab)
+            self.active_view.watch_in_background(self.runtime.watch_seconds, 1.0 + index)
+            self._mount_hidden_views()
+        else:
+            # Normally the start tab's first rows trigger this (see on_task_view_counted).
+            self.set_timer(1.0, self._mount_hidden_views)
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
 
     def views_for(self, provider: str) -> list[TaskView]:
-        return [self.view(tab_id) for tab_id, p in TABS if p == provider]
+        """Mounted views of this provider's tabs (views mounted later read the runtime then)."""
+        return [view for view in self.views() if dict(TABS)[view.tab_id] == provider]
 
     @work(group="keys")
     async def _look_up_key(self, provider: str) -> None:
@@ -126,14 +160,27 @@ class TasktopApp(App[None]):
 
     def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
         active = event.pane.id
-        for tab_id, _ in TABS:
-            view = self.view(tab_id)
-            if tab_id == active:
-                if not view.active:  # TabbedContent also announces the first tab at start-up:
-                    view.activate()  # activating twice would fetch the first page twice
-                view.table.focus()
-            elif view.active:
+        if active not in self._view_mounts and not self.query(f"#view-{active}"):
+            self._mount_hidden_views()  # a tab chosen before its view was built: build it now
+        for view in self.views():
+            if view.tab_id != active and view.active:
                 view.deactivate()
+        if active in self._view_mounts:
+            self.call_later(self._show_when_mounted, active)
+        elif active is not None:
+            self._show_view(active)
+
+    async def _show_when_mounted(self, tab_id: str) -> None:
+        await self._view_mounts[tab_id]
+        self._show_view(tab_id)
+
+    def _show_view(self, tab_id: str) -> None:
+        if self.query_one(TabbedContent).active != tab_id:
+            return  # another tab was chosen meanwhile
+        view = self.view(tab_id)
+        if not view.active:  # TabbedContent also announces the first tab at start-up:
+            view.activate()  # activating twice would fetch the first page twice
+        view.table.focus()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]
@@ -141,6 +188,8 @@ class TasktopApp(App[None]):
         tab = self.query_one(TabbedContent).get_tab(event.view.tab_id)
         if tab.label.plain != label:  # every tick posts Counted; relabelling re-lays out the tabs
             tab.label = label
+        if len(self._view_mounts) < len(TABS) - 1:
+            self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
 
     # -------------------------------------------------------------------------------- alerts
@@ -218,11 +267,11 @@ class TasktopApp(App[None]):
             return
         self.alerts.reset()
         self._alert_views.clear()
-        for tab_id, provider in TABS:
-            view = self.view(tab_id)
+        for view in self.views():
+            provider = dict(TABS)[view.tab_id]
             view.refresh_seconds = self.runtime.refresh_seconds
             view.set_source(
-                self.runtime.source(tab_id), self.key_label(self.runtime.keys[provider])
+                self.runtime.source(view.tab_id), self.key_label(self.runtime.keys[provider])
             )
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
