@@ -62,8 +62,8 @@ PREFIXES = ["", "", "/redteam", "/datasets", "/v1/tasks"]  # "" = every API
 KEYS = ["1"] * 3 + ["2"] * 3 + ["3"] * 3 + ["n"] * 4 + ["b"] * 2 + ["g", "G", "f", "f", "+", "-"] + [
     "r"] * 3 + ["\r", "\x1b"]
 
-_ERROR_RX = re.compile(r"(stale \(updated [^)]*\)|failed): (.+?)(?: · retrying|$)")
-_ANSI_RX = re.compile(r"\s+")
+_ERROR_RX = re.compile(r"(stale \(updated [^)]*\)|failed): (.+)$")
+_SPACES = re.compile(r"\s+")
 
 
 @dataclass
@@ -246,7 +246,10 @@ def soak(minutes: float, refresh: float, seed: int, progress: bool = True) -> Re
                     break
                 for row, line in enumerate(app.screen.display[:4]):
                     match = _ERROR_RX.search(line)
-                    reason = _ANSI_RX.sub(" ", match.group(2)).strip() if match else None
+                    reason = None
+                    if match:  # "server error 502 · retrying in 3s" -> "server error 502"
+                        reason = _SPACES.sub(" ", match.group(2)).split(" · ")[0]
+                        reason = reason.strip().removesuffix("…").strip()
                     if reason and shown.get(row) != reason:
                         report.error_states_seen += 1
                         key = re.sub(r"\d+", "N", reason)[:70]
@@ -275,12 +278,16 @@ def soak(minutes: float, refresh: float, seed: int, progress: bool = True) -> Re
         report.requests = sum(counts.values())
         if app.proc.poll() is None:
             app.send("\x1b")  # close a detail pane or dialog if one is open
-            app.pump(0.3)
+            settle = time.monotonic() + 0.5  # ESC then q at once would read as alt+q
+            while time.monotonic() < settle:
+                app.pump(0.05)
             app.send("q")
             deadline = time.monotonic() + 10
             while app.proc.poll() is None and time.monotonic() < deadline:
                 app.pump(0.1)
             report.quit_cleanly = app.proc.poll() == 0
+            if not report.quit_cleanly:
+                report.crash_details.append(f"q did not quit (exit {app.proc.poll()}):\n{app.text()}")
         report.exit_code = app.proc.poll()
         if app.log.exists():
             report.retries_logged = sum(
@@ -312,7 +319,8 @@ def summary(report: Report) -> str:
         f"({100 * report.cpu_seconds / max(report.minutes * 60, 1):.0f}% of one core)",
         f"  RSS start/end/max   {report.rss_start_mib} / {report.rss_end_mib} / "
         f"{report.rss_max_mib} MiB",
-        "  reasons shown (N = any number):",
+        f"  RSS every 30 s      {' '.join(f'{x:g}' for x in report.rss_samples_mib)}",
+        "  reasons shown (N = any number; cropped as the badge shows them):",
         *(f"    {n:5d}  {reason}" for reason, n in reasons),
     ]
     lines += [f"  CRASH: {d[:1000]}" for d in report.crash_details]
