@@ -27,3 +27,15 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
         if name.startswith("TASKTOP_"):
             monkeypatch.delenv(name)
     return monkeypatch
+
+
+@pytest.fixture
+def no_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """No API key from the environment and no session key: each test states the keys it has."""
+    from tui import keys
+
+    for name in (*keys.ENV_VARS.values(), keys.TIMEOUT_ENV):
+        monkeypatch.delenv(name, raising=False)
+    keys._session.clear()
+    yield
+    keys._session.clear()

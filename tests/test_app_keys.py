@@ -24,13 +24,7 @@ SECRET = "sk-TESTSECRET-0123456789abcdef"
 NIMBLE_SECRET = "nb-TESTSECRET-fedcba9876543210"
 
 
-@pytest.fixture(autouse=True)
-def no_env_keys(monkeypatch):
-    for name in (*keys.ENV_VARS.values(), keys.TIMEOUT_ENV):
-        monkeypatch.delenv(name, raising=False)
-    keys._session.clear()
-    yield
-    keys._session.clear()
+pytestmark = pytest.mark.usefixtures("no_keys")
 
 
 @pytest.fixture

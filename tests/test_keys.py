@@ -20,13 +20,7 @@ SECRET = "sk-TESTSECRET-0123456789abcdef"
 ROOT = Path(__file__).resolve().parents[1]
 
 
-@pytest.fixture(autouse=True)
-def clean(monkeypatch):
-    for name in (*keys.ENV_VARS.values(), keys.TIMEOUT_ENV):
-        monkeypatch.delenv(name, raising=False)
-    keys._session.clear()
-    yield
-    keys._session.clear()
+pytestmark = pytest.mark.usefixtures("no_keys")
 
 
 # --- KeyInfo --------------------------------------------------------------------------------------
