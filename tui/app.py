@@ -62,6 +62,7 @@ class TasktopApp(App[None]):
         self._alert_views: dict[str, object] = {}  # tab → the request its baseline belongs to
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
+        self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
@@ -91,12 +92,24 @@ class TasktopApp(App[None]):
         for index, (tab_id, _provider) in enumerate(TABS):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
                 continue
-            view = self._new_view(tab_id)
-            self._view_mounts[tab_id] = self.query_one(f"TabPane#{tab_id}", TabPane).mount(view)
-            if self.runtime.watch_all:
-                view.call_after_refresh(
-                    view.watch_in_background, self.runtime.watch_seconds, 1.0 + index
-                )
+            pane = next(iter(self.query(f"TabPane#{tab_id}").results(TabPane)), None)
+            if pane is None:  # shutting down (a late timer): nothing to build into
+                return
+            self._view_mounts[tab_id] = pane.mount(self._new_view(tab_id))
+            self.call_later(self._finish_mount, tab_id, index)
+
+    async def _finish_mount(self, tab_id: str, index: int) -> None:
+        """What a late-built view missed while it did not exist yet."""
+        await self._view_mounts[tab_id]
+        views = list(self.query(f"#view-{tab_id}").results(TaskView))
+        if not views:
+            return  # closing
+        view = views[0]
+        problem = self._key_problems.get(dict(TABS)[tab_id])
+        if problem and view.source is None:
+            view.notice(problem)
+        if self.runtime.watch_all:
+            view.watch_in_background(self.runtime.watch_seconds, 1.0 + index)
 
     def key_label(self, key: KeyInfo) -> str:
         return key_label(key, self.runtime.profile)
@@ -140,12 +153,15 @@ class TasktopApp(App[None]):
         if key.present:
             self.use_key(key)
         elif key.problem:
+            message = f"no key: {key.problem} — press k to enter one for this session"
+            self._key_problems[provider] = message  # for tab views built later
             for view in self.views_for(provider):
-                view.notice(f"no key: {key.problem} — press k to enter one for this session")
+                view.notice(message)
 
     def use_key(self, key: KeyInfo) -> None:
         """Point every tab of the key's provider at a client that uses it, and load them."""
         self.runtime.set_key(key)
+        self._key_problems.pop(key.provider, None)
         for view in self.views_for(key.provider):
             view.set_source(self.runtime.source(view.tab_id), self.key_label(key))
 

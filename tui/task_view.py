@@ -133,6 +133,8 @@ class TaskView(Vertical):
         yield Static("", classes="notice")
 
     def on_mount(self) -> None:
+        if not self.query(TaskTable):
+            return  # the app closed while this (late-built, hidden) tab was being mounted
         self.table.set_columns(COLUMNS[self.tab_id])
         self._show_filter()
         if self.source is None:
