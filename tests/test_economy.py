@@ -221,3 +221,20 @@ async def test_relative_times_update_only_the_cells_whose_text_changed(sim):
         marks = sum(1 for k in kept if k in view.table.marked_keys)
         assert stats.updated_cells == differing - marks
         assert 0 < stats.updated_cells < len(kept) * len(view.table.columns_spec)
+
+
+# ------------------------------------------------------------------------------ rows per page
+
+
+def test_per_page_option_sets_the_rows_per_page_at_start(clean_env, tmp_path, capsys):
+    from tui.cli import build_parser
+    from tui.commands.app_cmd import build_runtime
+
+    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    parser = build_parser()
+    assert build_runtime(parser.parse_args(["--per-page", "100"])).per_page == 100
+    assert build_runtime(parser.parse_args([])).per_page == 10
+    for bad in ("0", "101", "ten"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--per-page", bad])
+    assert "--per-page" in capsys.readouterr().err
