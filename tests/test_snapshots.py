@@ -16,6 +16,9 @@ def _ready(tab_id: str, open_detail: bool = False):
     async def run_before(pilot) -> None:
         app = pilot.app
         await loaded(pilot, app, tab_id)
+        # the hidden tabs' views are built after the first rows; let that settle first
+        await wait_for(pilot, lambda: len(app.views()) == 3)
+        await wait_for(pilot, lambda: not any(w.is_running for w in app.workers))
         if open_detail:
             view = app.view(tab_id)
             await pilot.press("enter")
