@@ -38,6 +38,8 @@ from widgets.text import literal
 
 PAGE_SIZES: tuple[int, ...] = (10, 25, 50, 100)
 MAX_BACKOFF = 60.0
+#: Seconds a fetch may take before the badge says "loading…" (faster ones never flash it).
+LOADING_DELAY = 0.15
 
 
 class TaskView(Vertical):
@@ -109,6 +111,7 @@ class TaskView(Vertical):
         #: With --watch-all, hidden tabs keep polling at this slower interval (None: they idle).
         self.background_seconds: float | None = None
         self._timer: Timer | None = None
+        self._loading_timer: Timer | None = None
         self._fetch_lock = asyncio.Lock()
         self._filter_index = 0
         self._notice: str | None = None  # what the notice line shows (None: not set yet)
@@ -248,8 +251,20 @@ class TaskView(Vertical):
             return
         self._disarm()
         self.generation += 1
-        self.badge.mark_loading()
+        # "loading…" shows only if the answer is slow: a fast tick repaints nothing but its
+        # changes, instead of flashing the badge twice.
+        self._stop_loading_timer()
+        self._loading_timer = self.set_timer(LOADING_DELAY, self._show_loading)
         self._fetch(self.request, self.generation)
+
+    def _show_loading(self) -> None:
+        self._loading_timer = None
+        self.badge.mark_loading()
+
+    def _stop_loading_timer(self) -> None:
+        if self._loading_timer is not None:
+            self._loading_timer.stop()
+            self._loading_timer = None
 
     @work(exclusive=True, group="fetch")
     async def _fetch(self, request: PageRequest, generation: int) -> None:
@@ -311,6 +326,7 @@ class TaskView(Vertical):
         return self.is_attached and not (self._closing or self._closed or self.app._closing)
 
     def _succeeded(self, page: Page[Row]) -> None:
+        self._stop_loading_timer()
         self.ticks += 1
         # Only a refresh of the same page marks changes; a new page or filter is not a change.
         same_view = self.page is not None and self.page.request == page.request
@@ -350,6 +366,7 @@ class TaskView(Vertical):
         return out
 
     def _failed(self, error: ProviderError) -> None:
+        self._stop_loading_timer()
         self.failures += 1
         self.error = error
         delay = self._retry_delay(error)
@@ -490,7 +507,7 @@ class TaskView(Vertical):
     def _go(self, **changes: object) -> None:
         self.steps_ahead = 0
         self.request = self.request.with_(**changes)
-        self._show_pager(None)
+        self._show_pager(None)  # at once: a held key shows where it is going
         self.refresh_now()
 
     # ------------------------------------------------------------------------- status line
