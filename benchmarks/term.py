@@ -62,24 +62,35 @@ class Term:
     # ---------------------------------------------------------------------------- reading
 
     def pump(self, timeout: float) -> bool:
-        """Read what the child wrote within `timeout` s and feed it to the screen; False on EOF."""
+        """Read what the child wrote within `timeout` s and feed it to the screen; False on EOF.
+
+        A frame larger than the pty buffer arrives in several chunks while the child blocks on
+        its write, so every chunk already available (or following within 2 ms) is read first
+        and only then emulated: pyte's time is never added to the child's frame.
+        """
         if self.closed:
             return False
         ready, _, _ = select.select([self.master], [], [], max(timeout, 0.0))
         if not ready:
             return True
-        try:
-            data = os.read(self.master, 1 << 16)
-        except OSError:
-            data = b""
-        if not data:
-            self.closed = True
-            return False
-        self.last_read_at = time.perf_counter()  # before emulation: pyte's cost is ours, not the app's
-        self.bytes_read += len(data)
-        if self.emulate:
-            self.stream.feed(data)
-        return True
+        chunks: list[bytes] = []
+        while True:
+            try:
+                data = os.read(self.master, 1 << 16)
+            except OSError:
+                data = b""
+            if not data:
+                self.closed = True
+                break
+            chunks.append(data)
+            self.last_read_at = time.perf_counter()
+            if not select.select([self.master], [], [], 0.002)[0]:
+                break
+        raw = b"".join(chunks)
+        self.bytes_read += len(raw)
+        if self.emulate and raw:
+            self.stream.feed(raw)
+        return not self.closed
 
     def drain_for(self, seconds: float) -> None:
         """Keep reading (so the child never blocks on a full pty) for `seconds`."""
