@@ -6,6 +6,7 @@ import statistics
 from pathlib import Path
 
 from .apps import TAB_IDS, TAB_KEYS, TERMINAL, ids_on, tasktop_argv
+from .procstat import cpu_seconds
 from .simproc import SimProcess
 from .term import Term
 
@@ -33,6 +34,7 @@ def flips(sim: SimProcess, *, per_page: int, count: int = 30, tab: str = "redtea
             term.send(TAB_KEYS[tab])
             term.wait_for(lambda t: pattern.search(t.text()) is not None, timeout=30)
         term.drain_for(0.5)
+        cpu0 = cpu_seconds(term.pid)
         for i in range(count):
             old = set(ids_on(term.text(), pattern))
 
@@ -44,6 +46,7 @@ def flips(sim: SimProcess, *, per_page: int, count: int = 30, tab: str = "redtea
             shown = term.wait_for(new_page, timeout=10)
             samples.append(shown - sent)
             term.drain_for(0.15)
+        cpu = cpu_seconds(term.pid) - cpu0  # the flips, plus the badge ticking in the pauses
     finally:
         term.close()
     return {
@@ -52,5 +55,6 @@ def flips(sim: SimProcess, *, per_page: int, count: int = 30, tab: str = "redtea
         "flips": len(samples),
         "median_ms": round(1000 * statistics.median(samples), 1),
         "p95_ms": round(1000 * percentile(samples, 0.95), 1),
+        "cpu_ms_per_flip": round(1000 * cpu / len(samples), 1),
         "samples_ms": [round(1000 * s, 1) for s in samples],
     }

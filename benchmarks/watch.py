@@ -22,6 +22,7 @@ def watch(
     per_page: int = 100,
     tab: str = "redteam",
     settle: float = 3.0,
+    rate: float | None = None,
 ) -> dict:
     """Start `app` ("tasktop" or "baseline"), show `tab`, let it settle, then measure `seconds`.
 
@@ -43,6 +44,7 @@ def watch(
         start_memory = memory_mib(pid)
         term.emulate = False
         term.drain_for(settle)
+        window_memory = memory_mib(pid)
         sim.reset_counts()
         cpu0, bytes0, wall0 = cpu_seconds(pid), term.bytes_read, time.perf_counter()
         term.drain_for(seconds)
@@ -57,11 +59,13 @@ def watch(
         "tab": tab if app == "tasktop" else None,
         "per_page": per_page,
         "refresh_s": refresh,
+        "sim_rate": rate,
         "wall_s": round(wall, 3),
         "cpu_s": round(cpu1 - cpu0, 3),
         "cpu_pct": round(100 * (cpu1 - cpu0) / wall, 2),
         "tty_bytes_per_s": round((bytes1 - bytes0) / wall),
         "requests_per_s": {path: round(n / wall, 2) for path, n in sorted(counts.items())},
-        "memory_start_mib": start_memory,
+        "memory_start_mib": start_memory,  # just after the first rows
+        "memory_window_mib": window_memory,  # after settling, when measuring starts
         "memory_end_mib": end_memory,
     }
