@@ -248,6 +248,7 @@ class TaskView(Vertical):
     def refresh_now(self) -> None:
         """Fetch the current request now, superseding any fetch in flight."""
         if self.source is None:
+            self.pager.flush()
             return
         self._disarm()
         self.generation += 1
@@ -260,6 +261,7 @@ class TaskView(Vertical):
     def _show_loading(self) -> None:
         self._loading_timer = None
         self.badge.mark_loading()
+        self.pager.flush()
 
     def _stop_loading_timer(self) -> None:
         if self._loading_timer is not None:
@@ -367,6 +369,7 @@ class TaskView(Vertical):
 
     def _failed(self, error: ProviderError) -> None:
         self._stop_loading_timer()
+        self.pager.flush()
         self.failures += 1
         self.error = error
         delay = self._retry_delay(error)
@@ -507,7 +510,7 @@ class TaskView(Vertical):
     def _go(self, **changes: object) -> None:
         self.steps_ahead = 0
         self.request = self.request.with_(**changes)
-        self._show_pager(None)  # at once: a held key shows where it is going
+        self._show_pager(None, paint=False)  # painted with the rows, or after LOADING_DELAY
         self.refresh_now()
 
     # ------------------------------------------------------------------------- status line
@@ -518,17 +521,23 @@ class TaskView(Vertical):
         note = None if server or status is None else "this page"
         self.query_one(StatusFilter).show(status or "All", note)
 
-    def _show_pager(self, page: Page[Row] | None) -> None:
-        """Page line for the answered page, or for the request still in flight."""
+    def _show_pager(self, page: Page[Row] | None, paint: bool = True) -> None:
+        """Page line for the answered page, or for the request still in flight.
+
+        For a request in flight (`paint=False`) the pager knows its text at once, but paints it
+        with the rows (or with "loading…" if they are slow): one frame per page flip, not two.
+        """
         info = page.paging if page else (self.page.paging if self.page else None)
         if self.source is not None and self.source.paging == "cursor":
             total = info.total if info else None
             has_next = bool(info.has_next) if page else True
-            self.pager.show_cursor(self.page_index + self.steps_ahead, total, has_next)
+            self.pager.show_cursor(
+                self.page_index + self.steps_ahead, total, has_next, paint=paint
+            )
         else:
             total_pages = info.total_pages if info else None
             total = info.total_count if info else None
-            self.pager.show_number(self.request.page, total_pages, total)
+            self.pager.show_number(self.request.page, total_pages, total, paint=paint)
 
     # ------------------------------------------------------------------------------ detail
 

@@ -56,21 +56,36 @@ class Pager(Static):
     ) -> None:
         super().__init__("", name=name, id=id, classes=classes)
         self.text = ""
+        self._painted = ""
 
-    def _show(self, text: str) -> None:
-        if text != self.text:
-            resize = cell_len(text) != cell_len(self.text)  # same width: repaint, no re-layout
-            self.text = text
-            self.update(Text(text, end=""), layout=resize)
+    def _show(self, text: str, paint: bool) -> None:
+        self.text = text
+        if paint:
+            self.flush()
 
-    def show_number(self, page: int, total_pages: int | None, total_items: int | None) -> None:
-        """Page-number paging: 1-based `page`; totals may be None when unknown."""
-        self._show(number_text(page, total_pages, total_items))
+    def flush(self) -> None:
+        """Paint `text` if it is not what the screen shows (see `paint=False`)."""
+        if self.text != self._painted:
+            resize = cell_len(self.text) != cell_len(self._painted)  # same width: no re-layout
+            self._painted = self.text
+            self.update(Text(self.text, end=""), layout=resize)
 
-    def show_cursor(self, page_index: int, total_items: int | None, has_next: bool) -> None:
+    def show_number(
+        self, page: int, total_pages: int | None, total_items: int | None, *, paint: bool = True
+    ) -> None:
+        """Page-number paging: 1-based `page`; totals may be None when unknown.
+
+        `paint=False` only records the text (`text`); the next `flush()` or painting call shows
+        it, so a caller about to repaint anyway spends one frame, not two.
+        """
+        self._show(number_text(page, total_pages, total_items), paint)
+
+    def show_cursor(
+        self, page_index: int, total_items: int | None, has_next: bool, *, paint: bool = True
+    ) -> None:
         """Cursor paging: `page_index` is 0-based (shown 1-based); `has_next` adds "· more"."""
-        self._show(cursor_text(page_index, total_items, has_next))
+        self._show(cursor_text(page_index, total_items, has_next), paint)
 
-    def show_text(self, text: str) -> None:
+    def show_text(self, text: str, *, paint: bool = True) -> None:
         """Anything else, e.g. "loading…"."""
-        self._show(text)
+        self._show(text, paint)
