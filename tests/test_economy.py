@@ -238,3 +238,18 @@ def test_per_page_option_sets_the_rows_per_page_at_start(clean_env, tmp_path, ca
         with pytest.raises(SystemExit):
             parser.parse_args(["--per-page", bad])
     assert "--per-page" in capsys.readouterr().err
+
+
+async def test_a_page_flip_paints_the_pager_once_together_with_the_rows(sim):
+    app = app_at(sim, "redteam", per_page=10)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        view = app.view("redteam")
+        with Repaints({"pager": view.pager, "badge": view.badge}) as repaints:
+            await pilot.press("n")
+            assert view.pager.text.startswith("page 2 of")  # known at once
+            assert repaints.whole["pager"] == 0  # …but painted only with the rows
+            await wait_for(pilot, lambda: view.ticks >= 2 and not view.fetching)
+            await pilot.pause()
+        assert repaints.whole["pager"] == 1
+        assert "loading" not in view.badge.text  # a fast answer never flashes "loading…"
