@@ -45,7 +45,8 @@ def watch(
         term.emulate = False
         term.drain_for(settle)
         window_memory = memory_mib(pid)
-        sim.reset_counts()
+        if app == "tasktop":
+            sim.reset_counts()
         cpu0, bytes0, wall0 = cpu_seconds(pid), term.bytes_read, time.perf_counter()
         term.drain_for(seconds)
         cpu1, bytes1, wall1 = cpu_seconds(pid), term.bytes_read, time.perf_counter()
