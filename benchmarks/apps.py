@@ -29,4 +29,4 @@ def baseline_argv(rows: int, tick: float | None = None) -> list[str]:
 
 
 def ids_on(text: str, pattern: re.Pattern[str]) -> list[str]:
-    return pattern.findall(text) if pattern.groups == 0 else [m.group(0) for m in pattern.finditer(text)]
+    return [match.group(0) for match in pattern.finditer(text)]

@@ -4,7 +4,8 @@
 
 Imports textual and httpx (as tasktop must), paints an N-row DataTable at mount, and with `--tick`
 updates one cell every S seconds (the cheapest possible "live" table). Row keys look like
-version-4 UUIDs (`00000011-0000-4000-8000-000000000011`) so the benchmark can spot them on the screen.
+version-4 UUIDs (`00000011-0000-4000-8000-000000000011`) so the benchmark can spot them on the
+screen.
 """
 
 from __future__ import annotations

@@ -153,7 +153,9 @@ async def tab_ticks(sim: Any, tab: str, per_page: int = 100) -> dict:
         await pilot.pause()
         rows = view.page.rows if view.page else []
         out["rows"] = len(rows)
-        out["live_rows"] = sum(1 for r in rows if (r.status or "").casefold() not in TERMINAL_STATES)
+        out["live_rows"] = sum(
+            1 for r in rows if (r.status or "").casefold() not in TERMINAL_STATES
+        )
         for name, advance in (("idle", 0.0), ("live", 60.0)):
             if advance:
                 sim.advance(advance)

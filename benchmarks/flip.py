@@ -1,4 +1,4 @@
-"""Figure 4: page flip latency — key press → the new page's rows drawn, in a real pseudo-terminal."""
+"""Figure 4: page flip latency — key press → the new page's rows drawn, in a real pty."""
 
 from __future__ import annotations
 

@@ -245,7 +245,9 @@ def main(argv: list[str] | None = None) -> int:
                       help="60 s CPU runs and the 10-minute memory run (~20 min)")
     parser.add_argument("--only", metavar="FIGURES",
                         help=f"comma-separated subset of: {', '.join(FIGURES)}")
-    parser.add_argument("--json", metavar="PATH", default=str(Path(__file__).parent / "results.json"))
+    parser.add_argument(
+        "--json", metavar="PATH", default=str(Path(__file__).parent / "results.json")
+    )
     args = parser.parse_args(argv)
     name = "quick" if args.quick else "long" if args.long else "default"
     plan = PLANS[name]

@@ -46,7 +46,8 @@ class SimProcess:
         return env
 
     def _call(self, method: str, path: str) -> object:
-        request = urllib.request.Request(self.url + path, method=method, data=b"" if method == "POST" else None)
+        body = b"" if method == "POST" else None
+        request = urllib.request.Request(self.url + path, method=method, data=body)
         with urllib.request.urlopen(request, timeout=10) as answer:
             body = answer.read()
         return json.loads(body) if body else None

@@ -24,7 +24,7 @@ __all__ = ["Term"]
 
 
 class Term:
-    """`Term(argv, env=..., size=(cols, rows))`: spawn, then `wait_for(...)`, `send(...)`, `close()`."""
+    """`Term(argv, env=..., size=(cols, rows))`: spawn, `wait_for(...)`, `send(...)`, `close()`."""
 
     def __init__(
         self,
