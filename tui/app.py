@@ -319,4 +319,7 @@ class TasktopApp(App[None]):
         self.push_screen(HelpScreen(groups))
 
     async def on_unmount(self) -> None:
+        # Cancel fetches first: a request still running on a client closed under it would fail
+        # with a non-provider error and turn an orderly exit into a crash (exit status 1).
+        self.workers.cancel_all()
         await self.runtime.aclose()
