@@ -170,7 +170,7 @@ def decode_json(body: bytes) -> Any:
     """Parse a body as JSON, or raise ProtocolError saying it is not JSON."""
     try:
         return msgspec.json.decode(body)
-    except msgspec.DecodeError as exc:
+    except (msgspec.DecodeError, UnicodeDecodeError) as exc:
         raise ProtocolError(f"response is not valid JSON ({exc})") from None
     except RecursionError:  # msgspec's answer to "[[[[…" deeper than the recursion limit
         raise ProtocolError("response is not valid JSON (nested too deeply)") from None
