@@ -39,3 +39,15 @@ def no_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     keys._session.clear()
     yield
     keys._session.clear()
+
+
+@pytest.fixture
+def ek(sim) -> dict[str, str]:
+    """Enkrypt auth header for the simulator's demo key."""
+    return {"apikey": sim.enkrypt_key}
+
+
+@pytest.fixture
+def nk(sim) -> dict[str, str]:
+    """Nimble auth header for the simulator's demo key."""
+    return {"Authorization": f"Bearer {sim.nimble_key}"}

@@ -25,15 +25,6 @@ def http(sim):
         yield c
 
 
-@pytest.fixture
-def ek(sim):
-    return {"apikey": sim.enkrypt_key}
-
-
-@pytest.fixture
-def nk(sim):
-    return {"Authorization": f"Bearer {sim.nimble_key}"}
-
 
 def enkrypt_pages(http, ek, path, per_page, status=None):
     """Every page of an Enkrypt list, walked by page number."""

@@ -25,15 +25,6 @@ def http(sim):
         yield c
 
 
-@pytest.fixture
-def ek(sim):
-    return {"apikey": sim.enkrypt_key}
-
-
-@pytest.fixture
-def nk(sim):
-    return {"Authorization": f"Bearer {sim.nimble_key}"}
-
 
 def wait_for(condition, timeout=10.0):
     """Poll until condition() is true (a condition wait, not a timing assumption)."""

@@ -93,15 +93,6 @@ def http(sim):
         yield client
 
 
-@pytest.fixture
-def ek(sim):
-    return {"apikey": sim.enkrypt_key}
-
-
-@pytest.fixture
-def nk(sim):
-    return {"Authorization": f"Bearer {sim.nimble_key}"}
-
 
 # ------------------------------------------------------------------------------- Enkrypt lists
 
