@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tui.keys import KeyInfo
+from tui.providers.base import PageRequest
 from tui.providers.sources import DatasetsSource, NimbleSource, RedteamSource, TaskSource
 
 #: Tab order; the provider whose key each tab needs.
@@ -56,20 +57,37 @@ class Runtime:
     def client(self, provider: str) -> Any:
         """The one httpx-backed client for a provider (created on first use)."""
         if provider not in self._clients:
-            key = self.keys[provider].value
-            if provider == "enkrypt":
-                from tui.providers.enkrypt import EnkryptClient
-
-                self._clients[provider] = EnkryptClient(self.enkrypt_url, key, timeout=self.timeout)
-            else:
-                from tui.providers.nimble import NimbleClient
-
-                self._clients[provider] = NimbleClient(self.nimble_url, key, timeout=self.timeout)
-            from tui.logsetup import instrument, register_secret
-
-            register_secret(key)
-            instrument(self._clients[provider])
+            self._clients[provider] = self.new_client(provider)
         return self._clients[provider]
+
+    def new_client(self, provider: str) -> Any:
+        """A client for the provider with its current URL and key (logged if --log is on)."""
+        key = self.keys[provider].value
+        if provider == "enkrypt":
+            from tui.providers.enkrypt import EnkryptClient
+
+            client: Any = EnkryptClient(self.enkrypt_url, key, timeout=self.timeout)
+        else:
+            from tui.providers.nimble import NimbleClient
+
+            client = NimbleClient(self.nimble_url, key, timeout=self.timeout)
+        from tui.logsetup import instrument, register_secret
+
+        register_secret(key)
+        instrument(client)
+        return client
+
+    def prefetch(self, tab_id: str) -> None:
+        """Send the tab's first list call now, from a thread (see tui.prefetch); its client takes
+        the answer. Nothing happens without a key (keyring keys are found later, in the app)."""
+        provider = dict(TABS)[tab_id]
+        if not self.keys[provider].present:
+            return
+        from tui.prefetch import LIST_CALLS, fetch_in_thread
+
+        call, request = LIST_CALLS[tab_id], PageRequest.first(self.per_page)
+        answer = fetch_in_thread(lambda: self.new_client(provider), call, request)
+        self.client(provider).preload(call, request, answer)
 
     def source(self, tab_id: str) -> TaskSource | None:
         """A fresh source for a tab, or None when its provider has no key."""

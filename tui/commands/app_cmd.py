@@ -113,6 +113,7 @@ def alert_options(args: argparse.Namespace, extra: dict) -> dict:
 
 def run(args: argparse.Namespace) -> int:
     runtime = build_runtime(args)
+    runtime.prefetch("datasets")  # its round trip overlaps Textual's import and the first mount
     from tui.app import TasktopApp
 
     from tui.hangup import watch_terminal

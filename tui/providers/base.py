@@ -29,6 +29,11 @@ class PageRequest:
     cursor: str | None = None
     limit: int = 10
 
+    @classmethod
+    def first(cls, per_page: int) -> PageRequest:
+        """The first page of a tab at this size (for both paging kinds)."""
+        return cls(page=1, per_page=per_page, limit=per_page)
+
     def with_(self, **changes: object) -> PageRequest:
         """A copy with some fields changed (requests are values, so stale ones can be recognised)."""
         return replace(self, **changes)  # type: ignore[arg-type]
