@@ -9,6 +9,7 @@ from collections.abc import Callable
 from textual import work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import TabbedContent, TabPane
 
@@ -67,6 +68,17 @@ class TasktopApp(App[None]):
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
+
+    def get_default_screen(self) -> Screen:
+        """The screen, already carrying the breakpoint class for the starting width: otherwise the
+        first resize event adds it and every widget is restyled once more before the first rows."""
+        screen = super().get_default_screen()
+        width = self.size.width
+        for edge, name in sorted(self.HORIZONTAL_BREAKPOINTS, reverse=True):
+            if width >= edge:
+                screen.add_class(name, update=False)
+                break
+        return screen
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted

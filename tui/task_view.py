@@ -92,7 +92,7 @@ class TaskView(Vertical):
         self.key_label = key_label
         self.now = now
         self.monotonic = monotonic
-        self.request = PageRequest(page=1, per_page=per_page, limit=per_page)
+        self.request = PageRequest.first(per_page)
         self.cursors: list[str | None] = [None]  # cursor paging: the cursor that opens page i
         self.page_index = 0
         #: Cursor paging: `n` presses made while page_index was loading, walked once it lands.
@@ -117,6 +117,8 @@ class TaskView(Vertical):
         self._notice: str | None = None  # what the notice line shows (None: not set yet)
         self._search_text = ""
         self._cells_cache: dict[str, tuple[object, list[Text]]] = {}
+        self._detail: DetailPane | None = None
+        self._search_input: Input | None = None
 
     # ------------------------------------------------------------------------------ layout
 
@@ -129,10 +131,9 @@ class TaskView(Vertical):
                 yield Static("", classes="search-label")
             yield RefreshBadge(clock=self.monotonic, classes="badge")
         with Horizontal(classes="body"):
-            table = TaskTable(classes="tasks")
-            yield table
-            yield DetailPane(classes="detail")
-        yield Input(placeholder="search this page (escape clears)", classes="search")
+            yield TaskTable(classes="tasks")
+            # The detail pane and the search box are built on first use (`detail`, `_search_box`):
+            # start-up styles and lays out only what the first frame shows.
         yield Static("", classes="notice")
 
     def on_mount(self) -> None:
@@ -185,7 +186,21 @@ class TaskView(Vertical):
 
     @property
     def detail(self) -> DetailPane:
-        return self.query_one(DetailPane)
+        """The detail pane, mounted the first time it is asked for (it shows what it is given
+        once its children exist)."""
+        if self._detail is None:
+            self._detail = DetailPane(classes="detail")
+            self.query_one(".body", Horizontal).mount(self._detail)
+        return self._detail
+
+    async def _search_box(self) -> Input:
+        """The search box, mounted above the notice line the first time it is asked for."""
+        if self._search_input is None:
+            self._search_input = Input(
+                placeholder="search this page (escape clears)", classes="search"
+            )
+            await self.mount(self._search_input, before=self.query_one(".notice"))
+        return self._search_input
 
     def notice(self, message: str | None) -> None:
         """A one-line message under the table (errors, missing keys); None hides it."""
@@ -551,6 +566,9 @@ class TaskView(Vertical):
         if key is None:
             self.table.focus()
         else:
+            pane = self.detail
+            if not self.table.display:  # narrow: the pane replaces the table, and takes its focus
+                self.call_after_refresh(pane.focus)
             self._load_detail(key)
 
     def action_close_detail(self) -> None:
@@ -568,8 +586,8 @@ class TaskView(Vertical):
         if self.table.sort_column is not None:
             self.table.sort_by(self.table.sort_column, not self.table.sort_reverse)
 
-    def action_search(self) -> None:
-        box = self.query_one("Input.search", Input)
+    async def action_search(self) -> None:
+        box = await self._search_box()
         box.display = True
         box.focus()
 
@@ -592,11 +610,13 @@ class TaskView(Vertical):
             self._end_search(clear=True)
 
     def _end_search(self, clear: bool) -> None:
-        box = self.query_one("Input.search", Input)
+        box = self._search_input
         if clear:
-            box.value = ""
             self.table.set_search("")
-        box.display = False
+        if box is not None:
+            if clear:
+                box.value = ""
+            box.display = False
         self._show_search()
         self.table.focus()
 
