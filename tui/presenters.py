@@ -33,8 +33,17 @@ STATUS_STYLES: dict[str, str] = {
 }
 
 
+def cell(value: object, style: str = "") -> Text:
+    """A table cell: `literal` on one line, made as TaskTable keeps cells (no wrap, ellipsis), so
+    the table can keep this very Text instead of copying it."""
+    text = literal(value, style=style, single_line=True)
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    return text
+
+
 def status_text(status: str | None) -> Text:
-    text = literal(status or "")
+    text = cell(status or "")
     style = STATUS_STYLES.get((status or "").casefold())
     if style:
         text.stylize(style)
@@ -50,8 +59,8 @@ class SortableText(Text):
 def _when(value: Any, now: datetime) -> Text:
     parsed = parse_time(value)
     if parsed is None:
-        return literal(value)
-    text = SortableText(relative(parsed, now))
+        return cell(value)
+    text = SortableText(relative(parsed, now), no_wrap=True, overflow="ellipsis", end="")
     text.sort_key = parsed.timestamp()
     return text
 
@@ -91,15 +100,15 @@ def dataset_cells(row: Row, now: datetime) -> list[Text]:
     task = row.record if isinstance(row.record, DatasetTask) else None
     if task is None:
         # record None: its task is still being fetched ("…"); a name: the lookup failed ("?").
-        mark = Text("…" if row.record is None else "?", style="dim")
-        return [mark, literal(row.key), Text(""), Text(""), Text(""), Text("")]
+        mark = cell("…" if row.record is None else "?", style="dim")
+        return [mark, cell(row.key), cell(""), cell(""), cell(""), cell("")]
     return [
         status_text(task.status),
-        literal(task.dataset_name or row.key),
+        cell(task.dataset_name or row.key),
         _when(task.created_at, now),
         _when(task.started_at, now),
-        literal(task.project_name),
-        literal(task.task_id),
+        cell(task.project_name),
+        cell(task.task_id),
     ]
 
 
@@ -107,10 +116,10 @@ def redteam_cells(row: Row, now: datetime) -> list[Text]:
     task: RedteamTask = row.record
     return [
         status_text(task.status),
-        literal(task.test_name),
-        literal(task.model_name),
-        literal(task.project_name),
-        literal(task.task_id),
+        cell(task.test_name),
+        cell(task.model_name),
+        cell(task.project_name),
+        cell(task.task_id),
     ]
 
 
@@ -121,12 +130,12 @@ def nimble_cells(row: Row, now: datetime) -> list[Text]:
         code = int(code)
     return [
         status_text(task.state),
-        literal(task.api_type),
+        cell(task.api_type),
         _when(task.created_at, now),
         _when(task.modified_at, now),
-        literal(code),
-        literal(task.error),
-        literal(task.id),
+        cell(code),
+        cell(task.error),
+        cell(task.id),
     ]
 
 

@@ -114,6 +114,8 @@ def _cell(value: object, limit: int) -> RenderableType:
         if len(text.plain) > limit:
             text = literal(text, limit)  # crops a copy
         elif text is value:
+            if text.no_wrap and text.overflow == "ellipsis" and text.end == "":
+                return text  # already made as a cell: kept as it is (cells are never mutated)
             text = text.copy()  # never mutate the caller's Text
     elif isinstance(value, str) or value is None or isinstance(value, (int, float)):
         text = literal(value, limit, single_line=True)
