@@ -139,7 +139,7 @@ def _widgets(app: TasktopApp, tab: str) -> dict[str, Any]:
         "badge": view.badge,
         "pager": view.pager,
         "notice": view.query_one(".notice"),
-        "tab label": app.query_one("TabbedContent").get_tab(tab),
+        "tab bar": app.query_one("TabBar"),
     }
 
 

@@ -15,17 +15,29 @@ async def test_tabs_switch_with_number_keys_and_show_counts(sim):
         await loaded(pilot, app, "datasets")
         await pilot.press("2")
         await loaded(pilot, app, "redteam")
-        assert app.query_one("TabbedContent").active == "redteam"
+        assert app.active_tab == "redteam"
         await pilot.press("3")
         await loaded(pilot, app, "nimble")
-        assert app.query_one("TabbedContent").active == "nimble"
+        assert app.active_tab == "nimble"
         await pilot.press("1")
-        assert app.query_one("TabbedContent").active == "datasets"
-        tabs = app.query_one("TabbedContent")
-        labels = [str(tabs.get_tab(t).label) for t in ("datasets", "redteam", "nimble")]
+        assert app.active_tab == "datasets"
+        tabs = app.query_one("TabBar")
+        labels = [tabs.label(t) for t in ("datasets", "redteam", "nimble")]
         assert labels[0].startswith("Datasets (") and labels[0].endswith(")")
         assert labels[1].startswith("Red team (")
         assert labels[2].startswith("Nimble (")
+
+
+async def test_a_click_on_a_tab_label_shows_that_tab(sim):
+    app = make_app(sim)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "datasets")
+        bar = app.query_one("TabBar")
+        start = dict((t, s) for t, s, _ in bar.spans())["nimble"]
+        await pilot.click("TabBar", offset=(start + 1, 0))
+        await loaded(pilot, app, "nimble")
+        assert app.active_tab == "nimble" and app.view("nimble").table.has_focus
+        assert not app.view("datasets").display and app.view("nimble").display
 
 
 # -------------------------------------------------------------------------------- refresh

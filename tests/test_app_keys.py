@@ -114,7 +114,7 @@ async def test_hung_keyring_never_freezes_the_ui(secret_sim, use_backend, monkey
         # while the keyring call hangs, the UI answers keys
         await pilot.press("2")
         await pilot.pause()
-        assert app.query_one("TabbedContent").active == "redteam"
+        assert app.active_tab == "redteam"
         await wait_for(pilot, lambda: "did not answer within" in notice_text(app, "redteam"))
         await pilot.press("k")
         await type_key(pilot, SECRET)

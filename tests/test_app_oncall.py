@@ -105,7 +105,7 @@ async def test_watch_all_polls_hidden_tabs_slowly_and_alerts_for_them(sim):
         await wait_for(pilot, lambda: app.view("nimble").ticks >= 1)
         key = sim.add_task("redteam", status="Failed", test_name="background failure")
         await wait_for(pilot, lambda: any(key in n[1] for n in notes))
-        assert app.query_one("TabbedContent").active == "datasets"
+        assert app.active_tab == "datasets"
 
 
 async def test_without_watch_all_hidden_tabs_stay_idle(sim):

@@ -190,7 +190,7 @@ async def test_a_tick_with_nothing_changed_updates_no_cell_and_repaints_nothing(
             "pager": view.pager,
             "notice": view.query_one(".notice"),
             "filter": view.query_one("StatusFilter"),
-            "tab label": app.query_one("TabbedContent").get_tab("nimble"),
+            "tab bar": app.query_one("TabBar"),
         }
         for _ in range(2):
             sim.reset_counts()

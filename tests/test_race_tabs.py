@@ -19,7 +19,6 @@ def detached_widgets() -> int:
 async def test_rapid_tab_switches_release_the_replaced_footer_keys(sim):
     """Footer recomposes on every binding change; Textual's own Footer kept every old key alive."""
     app = make_app(sim, start_tab="redteam")
-    app.animation_level = "none"  # the tab underline's slide would make each switch take 0.3 s
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, "redteam")
         footer = app.query_one(Footer)

@@ -7,21 +7,9 @@ paints the same cells; regenerate with `pytest tests/test_snapshots.py --snapsho
 from __future__ import annotations
 
 import pytest
-from rich.cells import cell_len
 from apphelpers import loaded, make_app, wait_for
 
 SIZES = [(120, 40), (80, 24)]
-
-
-def underline_settled(app) -> bool:
-    """The active tab's underline has slid to the label's final width ("Red team (300)")."""
-    from textual.widgets._tabs import Tab, Underline
-
-    tab = app.query_one("#tabs-list > Tab.-active", Tab)
-    start, end = tab.virtual_region.shrink(tab.styles.gutter).column_span
-    underline = app.query_one(Underline)
-    laid_out = end - start == cell_len(tab.label.plain)  # the region already fits the new label
-    return laid_out and (underline.highlight_start, underline.highlight_end) == (start, end)
 
 
 def _ready(tab_id: str, open_detail: bool = False):
@@ -36,7 +24,6 @@ def _ready(tab_id: str, open_detail: bool = False):
             view = app.view(tab_id)
             await pilot.press("enter")
             await wait_for(pilot, lambda: view.detail.title is not None)
-        await wait_for(pilot, lambda: underline_settled(app))
         await pilot.pause()
 
     return run_before

@@ -11,7 +11,7 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import AwaitMount
-from textual.widgets import TabbedContent, TabPane
+from textual.widgets import ContentSwitcher
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keys import KeyInfo, resolve_key_async
@@ -19,6 +19,7 @@ from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
 from tui.task_view import TaskView
 from widgets.footer import LeanFooter
+from widgets.tab_bar import TabBar
 
 TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
 #: Seconds after start-up when its objects are frozen for the garbage collector (all tab views
@@ -83,11 +84,9 @@ class TasktopApp(App[None]):
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
         # once its first rows are up (`_mount_hidden_views`), so start-up pays for one tab.
-        with TabbedContent(initial=self.start_tab):
-            for tab_id, _provider in TABS:
-                with TabPane(TITLES[tab_id], id=tab_id):
-                    if tab_id == self.start_tab:
-                        yield self._new_view(tab_id)
+        yield TabBar([(t, TITLES[t]) for t, _ in TABS], active=self.start_tab, id="tabs")
+        with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
+            yield self._new_view(self.start_tab)
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def _new_view(self, tab_id: str) -> TaskView:
@@ -108,10 +107,12 @@ class TasktopApp(App[None]):
         for index, (tab_id, _provider) in enumerate(TABS):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
                 continue
-            pane = next(iter(self.query(f"TabPane#{tab_id}").results(TabPane)), None)
-            if pane is None:  # shutting down (a late timer): nothing to build into
+            switcher = next(iter(self.query("#views").results(ContentSwitcher)), None)
+            if switcher is None:  # shutting down (a late timer): nothing to build into
                 return
-            self._view_mounts[tab_id] = pane.mount(self._new_view(tab_id))
+            view = self._new_view(tab_id)
+            view.display = False  # the switcher shows it when its tab is chosen
+            self._view_mounts[tab_id] = switcher.mount(view)
             self.call_later(self._finish_mount, tab_id, index)
 
     async def _finish_mount(self, tab_id: str, index: int) -> None:
@@ -141,8 +142,13 @@ class TasktopApp(App[None]):
         return [v for tab_id, _ in TABS for v in self.query(f"#view-{tab_id}").results(TaskView)]
 
     @property
+    def active_tab(self) -> str:
+        """The tab on screen (its id: datasets, redteam or nimble)."""
+        return self.query_one(TabBar).active
+
+    @property
     def active_view(self) -> TaskView:
-        return self.view(self.query_one(TabbedContent).active)
+        return self.view(self.active_tab)
 
     def on_mount(self) -> None:
         self.active_view.activate()
@@ -201,36 +207,41 @@ class TasktopApp(App[None]):
 
         self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
 
-    def on_tabbed_content_tab_activated(self, event: TabbedContent.TabActivated) -> None:
-        active = event.pane.id
-        if active not in self._view_mounts and not self.query(f"#view-{active}"):
+    def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
+        self.action_show_tab(event.tab_id)
+
+    def action_show_tab(self, tab_id: str) -> None:
+        bar = self.query_one(TabBar)
+        if bar.active == tab_id:
+            return
+        bar.active = tab_id
+        if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
             self._mount_hidden_views()  # a tab chosen before its view was built: build it now
         for view in self.views():
-            if view.tab_id != active and view.active:
+            if view.tab_id != tab_id and view.active:
                 view.deactivate()
-        if active in self._view_mounts:
-            self.call_later(self._show_when_mounted, active)
-        elif active is not None:
-            self._show_view(active)
+        if tab_id in self._view_mounts:
+            self.call_later(self._show_when_mounted, tab_id)
+        else:
+            self._show_view(tab_id)
 
     async def _show_when_mounted(self, tab_id: str) -> None:
         await self._view_mounts[tab_id]
         self._show_view(tab_id)
 
     def _show_view(self, tab_id: str) -> None:
-        if self.query_one(TabbedContent).active != tab_id:
+        if self.active_tab != tab_id:
             return  # another tab was chosen meanwhile
+        self.query_one("#views", ContentSwitcher).current = f"view-{tab_id}"
         view = self.view(tab_id)
-        if not view.active:  # TabbedContent also announces the first tab at start-up:
-            view.activate()  # activating twice would fetch the first page twice
+        if not view.active:
+            view.activate()
         view.table.focus()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]
         label = f"{title} ({event.total})" if event.total is not None else title
-        tab = self.query_one(TabbedContent).get_tab(event.view.tab_id)
-        if tab.label.plain != label:  # every tick posts Counted; relabelling re-lays out the tabs
-            tab.label = label
+        self.query_one(TabBar).set_label(event.view.tab_id, label)  # repaints only on a change
         if len(self._view_mounts) < len(TABS) - 1:
             self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
@@ -320,9 +331,6 @@ class TasktopApp(App[None]):
             if key.source == "none":
                 self._look_up_key(provider)
         self.notify(f"profile: {name}", timeout=4, markup=False)
-
-    def action_show_tab(self, tab_id: str) -> None:
-        self.query_one(TabbedContent).active = tab_id
 
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
