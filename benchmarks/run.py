@@ -46,9 +46,9 @@ class Plan:
 PLANS = {
     "quick": Plan(launch_runs=3, flips=15, watch_seconds=8, scaling_seconds=6,
                   memory_seconds=0, memory_refresh=0.5),
-    "default": Plan(launch_runs=5, flips=30, watch_seconds=20, scaling_seconds=12,
+    "default": Plan(launch_runs=9, flips=30, watch_seconds=20, scaling_seconds=12,
                     memory_seconds=0, memory_refresh=0.5),
-    "long": Plan(launch_runs=7, flips=40, watch_seconds=60, scaling_seconds=30,
+    "long": Plan(launch_runs=11, flips=40, watch_seconds=60, scaling_seconds=30,
                  memory_seconds=600, memory_refresh=0.5),
 }
 
