@@ -93,3 +93,11 @@ async def test_the_app_shows_the_early_page_without_asking_again(sim, tab_id) ->
         assert app.view(tab_id).table.row_count == 25
         assert client._preloaded is None  # taken
         assert list_calls(sim) == 1  # the early call only
+
+
+def test_a_new_key_drops_the_answer_fetched_with_the_old_one(sim) -> None:
+    runtime = make_runtime(sim, per_page=25)
+    runtime.prefetch("redteam")
+    runtime.client("enkrypt")._preloaded[2].result(timeout=10)
+    runtime.set_key(KeyInfo("enkrypt", "session", "another-key"))
+    assert runtime.client("enkrypt")._preloaded is None

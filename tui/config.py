@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import os
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -145,6 +144,8 @@ def load_config(
 
 
 def _read(file: Path) -> dict[str, Any]:
+    import tomllib  # only when there is a file: most start-ups have none
+
     try:
         with file.open("rb") as fh:
             return tomllib.load(fh)

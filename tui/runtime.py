@@ -87,6 +87,9 @@ class Runtime:
 
         call, request = LIST_CALLS[tab_id], PageRequest.first(self.per_page)
         answer = fetch_in_thread(lambda: self.new_client(provider), call, request)
+        # Built now, the app's client imports httpcore on this thread at once. Built later, with
+        # the screen, the fetch thread had to import it while competing with Textual's import,
+        # and its answer missed the first frame in 9 of 11 launches.
         self.client(provider).preload(call, request, answer)
 
     def source(self, tab_id: str) -> TaskSource | None:
