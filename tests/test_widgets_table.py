@@ -430,3 +430,36 @@ async def test_direct_sort_and_clear_keep_the_diff_state_in_step() -> None:
         assert table.apply(rows).added == 5
         assert table.marked_keys == frozenset()  # a first load again
         check_consistent(table)
+
+
+def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
+    """LRUCache.clear() leaves its entries in a reference cycle (a ring of links) that only the
+    cycle collector frees, late; TaskTable empties the links so they go at once."""
+    import gc
+    import weakref
+
+    from textual.cache import LRUCache
+
+    from widgets.task_table import _clear_lru
+
+    class Entry:
+        pass
+
+    def filled() -> tuple[LRUCache, list[weakref.ref]]:
+        cache: LRUCache = LRUCache(100)
+        entries = [Entry() for _ in range(10)]
+        for index, entry in enumerate(entries):
+            cache[index] = entry
+        return cache, [weakref.ref(entry) for entry in entries]
+
+    gc.disable()
+    try:
+        cache, refs = filled()
+        cache.clear()
+        assert any(ref() is not None for ref in refs)  # what LRUCache.clear alone leaves behind
+        gc.collect()
+        cache, refs = filled()
+        _clear_lru(cache)
+        assert all(ref() is None for ref in refs) and len(cache) == 0
+    finally:
+        gc.enable()

@@ -7,7 +7,8 @@ cells whose value changed are updated, all in one `batch_update`. The server's r
 is kept by rewriting DataTable's row-location map (as `DataTable.sort` itself does), and
 the cursor follows its row key.
 
-Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`);
+Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`, and the
+render caches' `LRUCache._cache`);
 textual is pinned and the tests cover these paths.
 """
 
@@ -26,6 +27,7 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual._two_way_dict import TwoWayDict
+from textual.cache import LRUCache
 from textual.color import Color
 from textual.coordinate import Coordinate
 from textual.css.styles import RenderStyles
@@ -125,6 +127,21 @@ def _cell(value: object, limit: int) -> RenderableType:
     text.overflow = "ellipsis"
     text.end = ""
     return text
+
+
+def _clear_lru(cache: LRUCache[Any, Any]) -> None:
+    """LRUCache.clear() that leaves nothing for the cycle collector.
+
+    LRUCache links its entries in a ring of [prev, next, key, value] lists; clear() drops the dict
+    and the head, so the whole ring, with every rendered cell and Strip it holds, becomes one
+    reference cycle. Only the collector frees that, and such rings live long enough to reach the
+    oldest generation, whose collection is rare (after `gc.freeze()` rarer still): a live table,
+    cleared every tick that changes it, piled up megabytes of them. Emptying each link breaks the
+    ring, so reference counting frees the entries at once.
+    """
+    for link in cache._cache.values():
+        link.clear()
+    cache.clear()
 
 
 class _PaintStyles:
@@ -504,7 +521,7 @@ class TaskTable(DataTable):
                 self._line_cache,
                 self._row_renderable_cache,
             ):
-                cache.clear()
+                _clear_lru(cache)
         self._end_frame()
         self._frame_style = super().rich_style
         self._frame_background = super().background_colors
