@@ -10,7 +10,7 @@ through `ProviderClient.preload`, and asks again itself if the early call failed
 Both threads need the GIL: the main thread imports for ~0.3 s without a pause, and at the default
 switch interval (5 ms) the fetch thread got so few turns that its answer came after the screen
 was built. While it runs, the interpreter switches every 0.5 ms instead; measured, the answer is
-then ready when the first tab asks for it (11 of 11 launches, was 1 of 8).
+then ready when the first tab asks for it (in 9 to 11 of 11 launches per measurement; was 1 of 8).
 """
 
 from __future__ import annotations
