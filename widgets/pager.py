@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
-__all__ = ["Pager", "cursor_text", "number_text"]
+__all__ = ["Pager", "cursor_text", "number_text", "walk_text"]
 
 
 def _tasks(count: int) -> str:
@@ -32,6 +32,30 @@ def cursor_text(page_index: int, total_items: int | None, has_next: bool) -> str
         parts.append(_tasks(total_items))
     if has_next:
         parts.append("more")
+    return " · ".join(parts)
+
+
+def walk_text(
+    page_index: int,
+    searched: int | None,
+    total_items: int | None,
+    has_next: bool,
+    *,
+    searching: bool = False,
+) -> str:
+    """"page 1 · searched 2,000 of 9,400 tasks · more" for a list filtered by walking its pages;
+    "searching… 1,200 of 9,400 tasks" while it walks; `searched` None: nothing counted yet."""
+    parts = [f"page {page_index + 1}"]
+    if searched is None:
+        parts.append("searching…")
+        return " · ".join(parts)
+    if total_items is not None:
+        count = f"{min(searched, total_items):,} of {total_items:,} tasks"
+    else:
+        count = f"{searched:,} task" if searched == 1 else f"{searched:,} tasks"
+    parts.append(f"searching… {count}" if searching else f"searched {count}")
+    if not searching:
+        parts.append("more" if has_next else "all searched")
     return " · ".join(parts)
 
 
@@ -85,6 +109,20 @@ class Pager(Static):
     ) -> None:
         """Cursor paging: `page_index` is 0-based (shown 1-based); `has_next` adds "· more"."""
         self._show(cursor_text(page_index, total_items, has_next), paint)
+
+    def show_walk(
+        self,
+        page_index: int,
+        searched: int | None,
+        total_items: int | None,
+        has_next: bool,
+        *,
+        searching: bool = False,
+        paint: bool = True,
+    ) -> None:
+        """A list filtered by walking its pages: how much of it has been searched (`walk_text`)."""
+        text = walk_text(page_index, searched, total_items, has_next, searching=searching)
+        self._show(text, paint)
 
     def show_text(self, text: str, *, paint: bool = True) -> None:
         """Anything else, e.g. "loading…"."""
