@@ -143,7 +143,7 @@ async def test_the_error_filter_walks_for_a_screen_and_n_continues_the_walk(sim)
         hundredth = errors[99]
         assert row_keys(app, "nimble") == [tasks[i][0] for i in errors[:100]]
         assert calls(sim) == hundredth // 100 + 1 > 1
-        assert view.pager.text == f"page 1 · searched {hundredth + 1:,} of 4,719 tasks · more"
+        assert view.pager.text == f"searched {hundredth + 1:,} of 4,719 tasks · more"
 
         sim.reset_counts()
         await pilot.press("n")
@@ -151,7 +151,8 @@ async def test_the_error_filter_walks_for_a_screen_and_n_continues_the_walk(sim)
         last = errors[199]
         assert row_keys(app, "nimble") == [tasks[i][0] for i in errors[100:200]]
         assert calls(sim) == last // 100 - hundredth // 100 + 1
-        assert view.pager.text == f"page 2 · searched {last + 1:,} of 4,719 tasks · more"
+        assert view.pager.text == f"searched {last + 1:,} of 4,719 tasks · more"
+        assert view.page_index == 1
 
         await pilot.press("b")
         await wait_for(pilot, lambda: view.page_index == 0 and view.page.request == view.request)
@@ -169,17 +170,18 @@ async def test_a_rare_state_shows_progress_spends_the_budget_and_refreshes_less_
         await pilot.press("f")
         await wait_for(pilot, lambda: view.ticks == 2 and not view.fetching)
         assert row_keys(app, "nimble") == [tasks[i][0] for i in pending[:10]]
-        assert view.pager.text == f"page 1 · searched {pending[9] + 1} of 4,719 tasks · more"
+        assert view.pager.text == f"searched {pending[9] + 1} of 4,719 tasks · more"
 
         sim.reset_counts()
         sim.set_fault(Fault("latency", path_prefix=LIST, seconds=0.05))
         await pilot.press("n")
-        await wait_for(pilot, lambda: view.pager.text.startswith("page 2 · searching… "))
+        await wait_for(pilot, lambda: view.pager.text.startswith("searching… "))
+        assert view.pager.text.endswith(" of 4,719 tasks")  # counted, not just "searching…"
         sim.clear_faults()
         await wait_for(pilot, lambda: view.ticks == 3 and not view.fetching)
         assert calls(sim) == WALK_BUDGET
         assert row_keys(app, "nimble") == [tasks[i][0] for i in pending[10:]]
-        assert view.pager.text == "page 2 · searched 2,000 of 4,719 tasks · more"
+        assert view.pager.text == "searched 2,000 of 4,719 tasks · more"
 
         sim.reset_counts()
         await pilot.press("r")  # a refresh re-walks the same screen, within the same budget
@@ -190,13 +192,13 @@ async def test_a_rare_state_shows_progress_spends_the_budget_and_refreshes_less_
         await pilot.press("n")
         await wait_for(pilot, lambda: view.ticks == 5 and not view.fetching)
         assert row_keys(app, "nimble") == []
-        assert view.pager.text == "page 3 · searched 4,000 of 4,719 tasks · more"
+        assert view.pager.text == "searched 4,000 of 4,719 tasks · more"
         notice = view.query_one(".notice").render().plain
         assert notice == "no pending tasks among those searched — n searches further"
 
         await pilot.press("n")
         await wait_for(pilot, lambda: view.ticks == 6 and not view.fetching)
-        assert view.pager.text == "page 4 · searched 4,719 of 4,719 tasks · all searched"
+        assert view.pager.text == "searched all 4,719 tasks"
         await pilot.press("n")  # nothing beyond the end
         await pilot.pause()
         assert view.page_index == 3
@@ -205,11 +207,39 @@ async def test_a_rare_state_shows_progress_spends_the_budget_and_refreshes_less_
 def test_the_walk_line_says_how_much_was_searched():
     from widgets.pager import walk_text
 
-    assert walk_text(0, 2000, 9400, True) == "page 1 · searched 2,000 of 9,400 tasks · more"
-    assert walk_text(3, 400, 400, False) == "page 4 · searched 400 of 400 tasks · all searched"
-    assert walk_text(0, 1200, 9400, True, searching=True) == (
-        "page 1 · searching… 1,200 of 9,400 tasks"
-    )
-    assert walk_text(1, None, 9400, True, searching=True) == "page 2 · searching…"
-    assert walk_text(0, 1, None, False) == "page 1 · searched 1 task · all searched"
-    assert walk_text(0, 410, 400, True) == "page 1 · searched 400 of 400 tasks · more"
+    assert walk_text(2000, 9400, True) == "searched 2,000 of 9,400 tasks · more"
+    assert walk_text(400, 400, False) == "searched all 400 tasks"
+    assert walk_text(1200, 9400, True, searching=True) == "searching… 1,200 of 9,400 tasks"
+    assert walk_text(None, 9400, True, searching=True) == "searching…"
+    assert walk_text(1, None, False) == "searched all 1 task"
+    assert walk_text(30, None, True) == "searched 30 tasks · more"
+    assert walk_text(410, 400, True) == "searched 400 of 400 tasks · more"
+
+
+async def test_the_next_screen_starts_after_the_last_task_shown_when_new_ones_push_it_down(sim):
+    tasks = await whole_list(sim)
+    done = positions(tasks, "success")
+    async with NimbleClient(sim.url, sim.nimble_key) as client:
+        source = NimbleSource(client, walk_page=10)
+        request = PageRequest(limit=2, status="success")
+        first = await source.fetch(request)
+        assert done[1] < 9  # the screen ends inside the top page...
+        for _ in range(12):  # ...whose last shown task is then pushed off it by new ones
+            sim.add_task("nimble", state="error")
+        sim.reset_counts()
+        second = await source.fetch(request.with_(cursor=first.paging.next_cursor))
+    assert [r.key for r in second.rows] == [tasks[i][0] for i in done[2:4]]
+    assert calls(sim) == (done[3] + 12) // 10 + 1  # read on to it, then to the screen's end
+    assert second.walk.searched == done[3] + 1
+
+
+async def test_a_resume_point_that_is_gone_searches_every_row_read_instead(sim):
+    tasks = await whole_list(sim)
+    gone = WalkCursor(None, "a-task-that-was-deleted", 0).encode()
+    async with NimbleClient(sim.url, sim.nimble_key) as client:
+        source = NimbleSource(client, walk_budget=3, walk_page=10)
+        sim.reset_counts()
+        page = await source.fetch(PageRequest(limit=100, status="error", cursor=gone))
+    assert calls(sim) == 3
+    assert [r.key for r in page.rows] == [tasks[i][0] for i in positions(tasks[:30], "error")]
+    assert page.walk.searched == 30 and page.paging.has_next

@@ -571,7 +571,6 @@ class TaskView(Vertical):
         if self.source is not None and self.source.paging == "cursor" and walk is not None:
             total = info.total if info else None
             self.pager.show_walk(
-                self.page_index + self.steps_ahead,
                 walk.searched if page else None,  # a walk in flight: "searching…"
                 total,
                 bool(info and info.has_next),

@@ -36,27 +36,24 @@ def cursor_text(page_index: int, total_items: int | None, has_next: bool) -> str
 
 
 def walk_text(
-    page_index: int,
-    searched: int | None,
-    total_items: int | None,
-    has_next: bool,
-    *,
-    searching: bool = False,
+    searched: int | None, total_items: int | None, has_next: bool, *, searching: bool = False
 ) -> str:
-    """"page 1 · searched 2,000 of 9,400 tasks · more" for a list filtered by walking its pages;
+    """"searched 2,000 of 9,400 tasks · more" for a list filtered by walking its pages (how far
+    down the list this screen reaches says more than its page number, and fits 80 columns);
     "searching… 1,200 of 9,400 tasks" while it walks; `searched` None: nothing counted yet."""
-    parts = [f"page {page_index + 1}"]
     if searched is None:
-        parts.append("searching…")
-        return " · ".join(parts)
+        return "searching…"
+    if not searching and not has_next:
+        return f"searched all {_count(searched)}"
     if total_items is not None:
-        count = f"{min(searched, total_items):,} of {total_items:,} tasks"
+        count = f"{min(searched, total_items):,} of {_count(total_items)}"
     else:
-        count = f"{searched:,} task" if searched == 1 else f"{searched:,} tasks"
-    parts.append(f"searching… {count}" if searching else f"searched {count}")
-    if not searching:
-        parts.append("more" if has_next else "all searched")
-    return " · ".join(parts)
+        count = _count(searched)
+    return f"searching… {count}" if searching else f"searched {count} · more"
+
+
+def _count(tasks: int) -> str:
+    return f"{tasks:,} task" if tasks == 1 else f"{tasks:,} tasks"
 
 
 class Pager(Static):
@@ -112,7 +109,6 @@ class Pager(Static):
 
     def show_walk(
         self,
-        page_index: int,
         searched: int | None,
         total_items: int | None,
         has_next: bool,
@@ -121,8 +117,7 @@ class Pager(Static):
         paint: bool = True,
     ) -> None:
         """A list filtered by walking its pages: how much of it has been searched (`walk_text`)."""
-        text = walk_text(page_index, searched, total_items, has_next, searching=searching)
-        self._show(text, paint)
+        self._show(walk_text(searched, total_items, has_next, searching=searching), paint)
 
     def show_text(self, text: str, *, paint: bool = True) -> None:
         """Anything else, e.g. "loading…"."""

@@ -83,35 +83,46 @@ async def walk_filtered(
     screen starts (right after the last row shown, even mid-page) and `has_next` says whether any
     rows lie beyond it; `walk` carries the stats. `progress` gets the matches so far after each
     list call that does not end the walk.
+
+    Resuming after the last task shown reads on past pages that no longer hold it (new tasks at
+    the top push it down); if it is not found at all (deleted), every row read is searched, so a
+    match may show twice but none is skipped.
     """
     start = WalkCursor.decode(request.cursor)
     wanted = max(1, request.limit)
     cursor, skip_through, searched = start.cursor, start.after, start.searched
     matches: list[T] = []
+    held: list[tuple[str | None, T]] = []  # rows read while looking for `skip_through`
     calls, total = 0, None
     while True:
         page = await list_page(PageRequest(cursor=cursor, limit=page_size))
         calls += 1
         total = page.paging.total
-        rows = page.rows
-        first = 0
+        next_cursor = page.paging.next_cursor if page.paging.has_next else None
+        rows = [(cursor, row) for row in page.rows]  # each with the cursor that reads its page
         if skip_through is not None:
-            keys = [key(row) for row in rows]
-            first = keys.index(skip_through) + 1 if skip_through in keys else 0
-            skip_through = None
+            keys = [key(row) for _, row in rows]
+            if skip_through in keys:
+                rows, held, skip_through = rows[keys.index(skip_through) + 1 :], [], None
+            elif next_cursor and calls < budget:
+                held += rows
+                cursor = next_cursor
+                continue
+            else:
+                rows, held, skip_through = held + rows, [], None
         filled_at = None
-        for index in range(first, len(rows)):
+        for index, (_, row) in enumerate(rows):
             searched += 1
-            if keep(rows[index]):
-                matches.append(rows[index])
+            if keep(row):
+                matches.append(row)
                 if len(matches) >= wanted:
                     filled_at = index
                     break
         if filled_at is not None and filled_at < len(rows) - 1:
-            resume: WalkCursor | None = WalkCursor(cursor, key(rows[filled_at]), searched)
+            page_cursor, last = rows[filled_at]
+            resume: WalkCursor | None = WalkCursor(page_cursor, key(last), searched)
             break
-        next_cursor = page.paging.next_cursor
-        if not page.paging.has_next or not next_cursor:
+        if not next_cursor:
             resume = None  # the end of the list
             break
         cursor = next_cursor
