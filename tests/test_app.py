@@ -160,22 +160,6 @@ async def test_enkrypt_filter_cycles_server_side_and_resets_to_page_one(sim):
         assert "filter: All" in view.query_one("StatusFilter").text
 
 
-async def test_nimble_filter_is_client_side_and_labelled_this_page(sim):
-    app = make_app(sim, start_tab="nimble", per_page=50)
-    async with app.run_test() as pilot:
-        view = app.view("nimble")
-        await loaded(pilot, app, "nimble")
-        ticks = 1
-        for expected in ("pending", "success", "error"):
-            sim.reset_counts()
-            await pilot.press("f")
-            ticks += 1
-            await loaded(pilot, app, "nimble", ticks=ticks)
-            assert set(column_text(app, "nimble", 1)) <= {expected}
-            assert view.query_one("StatusFilter").text == f"filter: {expected} (this page)"
-            assert sim.counts() == {"/v1/tasks": 1}  # no server-side status parameter exists
-
-
 async def test_empty_filtered_page_says_so(sim):
     app = make_app(sim, start_tab="redteam")
     async with app.run_test() as pilot:

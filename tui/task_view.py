@@ -246,12 +246,19 @@ class TaskView(Vertical):
             return self.background_seconds
         return self.refresh_seconds
 
+    @property
+    def _calls_per_tick(self) -> int:
+        """List calls the current page's fetch made: more than one for a filtered walk, whose
+        ticks come that many intervals apart so the tab's request rate stays that of one call."""
+        walk = self.page.walk if self.page is not None else None
+        return max(1, walk.calls) if walk is not None else 1
+
     def _next_due(self) -> float | None:
         if self.error is not None and self.retry_at is not None:
             return self.retry_at  # a failed tab waits out its retry (Retry-After) even if hidden
         if self.last_success is None:
             return None
-        return self.last_success + self.refresh_seconds
+        return self.last_success + self.refresh_seconds * self._calls_per_tick
 
     @property
     def fetching(self) -> bool:
@@ -292,7 +299,7 @@ class TaskView(Vertical):
             if generation != self.generation or self.source is None:
                 return
             try:
-                if self.source.partial_pages and not self._showing(request):
+                if self.source.gives_partial(request) and not self._showing(request):
                     # A page not on screen yet: show what is known as soon as it is known.
                     page = await self.source.fetch(
                         request, partial=lambda early: self._partial(early, generation)
@@ -319,7 +326,11 @@ class TaskView(Vertical):
         if self.steps_ahead > 0:
             return  # only a stepping stone to a later page
         self.table.apply(self._cells_for(page.rows), mark=False)
-        self.notice(None if page.rows else "no tasks on this page")
+        if page.walk is not None:  # a filtered walk's progress: "searching… 1,200 of 9,400"
+            self.notice(None)
+            self._show_pager(page)
+        else:
+            self.notice(None if page.rows else "no tasks on this page")
 
     def _walk_on(self, page: Page[Row]) -> bool:
         """Cursor paging with `n` presses pending: go on to the next page instead of painting."""
@@ -357,13 +368,21 @@ class TaskView(Vertical):
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
-        self.notice(None if page.rows else "no tasks on this page")
+        self.notice(self._empty_note(page))
         self._show_pager(page)
         self._show_search()
         self.post_message(self.Counted(self, page.paging.total_items))
         if self.detail_key is not None:
             self._load_detail(self.detail_key)
-        self._arm(self._interval)
+        self._arm(self._interval * self._calls_per_tick)
+
+    @staticmethod
+    def _empty_note(page: Page[Row]) -> str | None:
+        if page.rows:
+            return None
+        if page.walk is not None and page.paging.has_next:
+            return f"no {page.request.status} tasks among those searched — n searches further"
+        return "no tasks on this page"
 
     def _cells_for(self, rows: Sequence[Row]) -> list[tuple[str, list[Text]]]:
         """Each row's cells; on a timeless tab an unchanged record keeps last tick's cells, which
@@ -437,7 +456,10 @@ class TaskView(Vertical):
             return
         self._filter_index = (self._filter_index + 1) % len(self.source.filters)
         status = self.source.filters[self._filter_index]
-        if self.source.server_filter:
+        if self.source.server_filter and self.source.paging == "cursor":
+            self.cursors, self.page_index = [None], 0  # a filtered list has its own cursors
+            self._go(cursor=None, status=status)
+        elif self.source.server_filter:
             self._go(page=1, status=status)
         else:
             self._go(status=status)
@@ -543,7 +565,19 @@ class TaskView(Vertical):
         with the rows (or with "loading…" if they are slow): one frame per page flip, not two.
         """
         info = page.paging if page else (self.page.paging if self.page else None)
-        if self.source is not None and self.source.paging == "cursor":
+        walk = page.walk if page else None
+        if page is None and self.page is not None and self.request.status is not None:
+            walk = self.page.walk  # the next page of a filtered walk is in flight
+        if self.source is not None and self.source.paging == "cursor" and walk is not None:
+            total = info.total if info else None
+            self.pager.show_walk(
+                walk.searched if page else None,  # a walk in flight: "searching…"
+                total,
+                bool(info and info.has_next),
+                searching=page is None or walk.in_progress,
+                paint=paint,
+            )
+        elif self.source is not None and self.source.paging == "cursor":
             total = info.total if info else None
             has_next = bool(info.has_next) if page else True
             self.pager.show_cursor(

@@ -6,7 +6,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
-__all__ = ["Pager", "cursor_text", "number_text"]
+__all__ = ["Pager", "cursor_text", "number_text", "walk_text"]
 
 
 def _tasks(count: int) -> str:
@@ -33,6 +33,27 @@ def cursor_text(page_index: int, total_items: int | None, has_next: bool) -> str
     if has_next:
         parts.append("more")
     return " · ".join(parts)
+
+
+def walk_text(
+    searched: int | None, total_items: int | None, has_next: bool, *, searching: bool = False
+) -> str:
+    """"searched 2,000 of 9,400 tasks · more" for a list filtered by walking its pages (how far
+    down the list this screen reaches says more than its page number, and fits 80 columns);
+    "searching… 1,200 of 9,400 tasks" while it walks; `searched` None: nothing counted yet."""
+    if searched is None:
+        return "searching…"
+    if not searching and not has_next:
+        return f"searched all {_count(searched)}"
+    if total_items is not None:
+        count = f"{min(searched, total_items):,} of {_count(total_items)}"
+    else:
+        count = _count(searched)
+    return f"searching… {count}" if searching else f"searched {count} · more"
+
+
+def _count(tasks: int) -> str:
+    return f"{tasks:,} task" if tasks == 1 else f"{tasks:,} tasks"
 
 
 class Pager(Static):
@@ -85,6 +106,18 @@ class Pager(Static):
     ) -> None:
         """Cursor paging: `page_index` is 0-based (shown 1-based); `has_next` adds "· more"."""
         self._show(cursor_text(page_index, total_items, has_next), paint)
+
+    def show_walk(
+        self,
+        searched: int | None,
+        total_items: int | None,
+        has_next: bool,
+        *,
+        searching: bool = False,
+        paint: bool = True,
+    ) -> None:
+        """A list filtered by walking its pages: how much of it has been searched (`walk_text`)."""
+        self._show(walk_text(searched, total_items, has_next, searching=searching), paint)
 
     def show_text(self, text: str, *, paint: bool = True) -> None:
         """Anything else, e.g. "loading…"."""

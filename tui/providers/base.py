@@ -66,12 +66,27 @@ class PageInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class WalkStats:
+    """How a page filtered by walking the list (an API without a status filter) was found.
+
+    `searched` counts tasks from the top of the list through where the next page starts; `calls`
+    is the list calls this walk made; `in_progress` marks an early look while it still walks.
+    """
+
+    searched: int
+    calls: int
+    in_progress: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
     """One answered page: its rows in server order plus its paging facts."""
 
     rows: list[T]
     paging: PageInfo
     request: PageRequest = field(default_factory=PageRequest)
+    #: Set when the rows were found by a filtered walk over several list pages.
+    walk: WalkStats | None = None
 
 
 # --------------------------------------------------------------------------------------- errors

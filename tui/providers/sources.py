@@ -23,6 +23,7 @@ from .base import (
     ProtocolError,
 )
 from .models import DatasetTask, NimbleTask, RedteamTask
+from .walk import WALK_BUDGET, WALK_PAGE, walk_filtered
 
 #: Status words (case-folded) after which a task never changes again. Vendors drift, so a few
 #: synonyms are included; anything unknown counts as live and keeps being refreshed.
@@ -66,13 +67,18 @@ class TaskSource:
     paging: Literal["number", "cursor"] = "number"
     #: Filter cycle; None means "All".
     filters: tuple[str | None, ...] = (None, *ENKRYPT_STATUSES)
-    #: False when the API cannot filter and the app filters the fetched page itself.
+    #: True when `fetch` filters the whole list (on the server, or by walking its pages); False
+    #: when only the fetched page is filtered.
     server_filter: bool = True
     #: True when `fetch` accepts `partial=`: a callback given an early, incomplete page.
     partial_pages: bool = False
 
     async def fetch(self, request: PageRequest) -> Page[Row]:
         raise NotImplementedError
+
+    def gives_partial(self, request: PageRequest) -> bool:
+        """True when fetching `request` can give early pages to `partial=` (see `partial_pages`)."""
+        return self.partial_pages
 
     async def detail(self, row: Row) -> Detail:
         raise NotImplementedError
@@ -98,22 +104,45 @@ class RedteamSource(TaskSource):
 
 
 class NimbleSource(TaskSource):
+    """Cursor paging; the API has no status filter, so a filtered fetch walks the list's pages
+    (`walk.walk_filtered`) until it has a screen of matches or its budget of list calls is spent."""
+
     tab_id, title = "nimble", "Nimble"
     provider = "nimble"
     paging = "cursor"
     filters = (None, *NIMBLE_STATES)
-    server_filter = False
+    partial_pages = True
 
-    def __init__(self, client: Any) -> None:
+    def __init__(
+        self, client: Any, *, walk_budget: int = WALK_BUDGET, walk_page: int = WALK_PAGE
+    ) -> None:
         self.client = client
+        self.walk_budget = walk_budget
+        self.walk_page = walk_page
 
-    async def fetch(self, request: PageRequest) -> Page[Row]:
-        wire = request.with_(status=None)
-        page = await self.client.list_tasks(wire)
-        rows = [Row(t.id, t.state, t) for t in page.rows]
-        if request.status is not None:
-            rows = [r for r in rows if r.status == request.status]
-        return Page(rows, page.paging, request)
+    async def fetch(
+        self, request: PageRequest, partial: Callable[[Page[Row]], None] | None = None
+    ) -> Page[Row]:
+        """One list page, or with a status filter one walk; `partial` gets the walk's progress."""
+        if request.status is None:
+            return await self._list(request)
+        status = request.status
+        return await walk_filtered(
+            self._list,
+            request,
+            key=lambda row: row.key,
+            keep=lambda row: row.status == status,
+            budget=self.walk_budget,
+            page_size=self.walk_page,
+            progress=partial,
+        )
+
+    def gives_partial(self, request: PageRequest) -> bool:
+        return request.status is not None  # only a walk has progress to show
+
+    async def _list(self, request: PageRequest) -> Page[Row]:
+        page = await self.client.list_tasks(request.with_(status=None))
+        return Page([Row(t.id, t.state, t) for t in page.rows], page.paging, request)
 
     async def detail(self, row: Row) -> Detail:
         fresh: NimbleTask = await self.client.get_task(row.key)
