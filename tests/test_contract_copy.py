@@ -1,7 +1,7 @@
 """The repository's copy of the vendor API contract is complete and is what the vendor pages show.
 
-tests/contract/refresh.py regenerates openapi/ and examples/ from the saved pages; these tests run it
-for real (as a subprocess, on the committed pages and on a planted change in a copy).
+tests/contract/refresh.py regenerates openapi/ and examples/ from the saved pages; these tests run
+it for real (as a subprocess, on the committed pages and on a planted change in a copy).
 """
 
 from __future__ import annotations
