@@ -1,4 +1,4 @@
-"""The layer rule of DESIGN.md: pure modules never import Textual or widgets; widgets never import tui.
+"""The README's layer rule: pure modules never import Textual or widgets; widgets never import tui.
 
 Checked on the source (AST), so a lazy import inside a function is caught as well.
 """

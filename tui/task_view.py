@@ -1,6 +1,6 @@
 """One tab of the monitor: status line, live task table, detail pane, and the refresh loop.
 
-The loop follows DESIGN.md's tick: timer → one exclusive worker → `source.fetch(request)` → back on
+The loop (README, Architecture): timer → one exclusive worker → `source.fetch(request)` → back on
 the UI thread, `TaskTable.apply()` diffs by key → badge → the next timer is armed only once the
 fetch has finished, so fetches never overlap. Every request carries a generation number; an answer
 whose generation is no longer current (page, filter or size changed meanwhile) is dropped unseen.

@@ -1,6 +1,6 @@
-"""Typed wire models for every field in ../shared/specs, validated by msgspec.
+"""Typed wire models for every field of the API contract in tests/contract, validated by msgspec.
 
-msgspec was picked over pydantic for start-up cost (≈23 ms vs ≈90 ms, see DESIGN.md) and because its
+msgspec was picked over pydantic for start-up cost (≈23 ms vs ≈90 ms) and because its
 validation errors name the JSON path of the bad field (`$.tasks[3].status`), which we pass on in
 ProtocolError messages. Status/state words stay plain `str`: vendors add words across versions, and
 an unknown word must be shown as it is, not rejected. Unknown extra fields are kept in `extra`
