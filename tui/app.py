@@ -207,10 +207,16 @@ class TasktopApp(App[None]):
 
         self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
 
-    def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
-        self.action_show_tab(event.tab_id)
+    async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
+        await self.action_show_tab(event.tab_id)
 
-    def action_show_tab(self, tab_id: str) -> None:
+    async def action_show_tab(self, tab_id: str) -> None:
+        """Show the tab and focus its table before the next key is read.
+
+        Keys typed in one burst wait in the app's queue behind this one: a view still mounting is
+        awaited here (the queue waits with it), and the focus moves at once rather than on a later
+        callback, so the next key reaches the new tab, never a widget of the hidden one.
+        """
         bar = self.query_one(TabBar)
         if bar.active == tab_id:
             return
@@ -220,23 +226,19 @@ class TasktopApp(App[None]):
         for view in self.views():
             if view.tab_id != tab_id and view.active:
                 view.deactivate()
-        if tab_id in self._view_mounts:
-            self.call_later(self._show_when_mounted, tab_id)
-        else:
-            self._show_view(tab_id)
-
-    async def _show_when_mounted(self, tab_id: str) -> None:
-        await self._view_mounts[tab_id]
+        mounting = self._view_mounts.get(tab_id)
+        if mounting is not None:
+            await mounting
         self._show_view(tab_id)
 
     def _show_view(self, tab_id: str) -> None:
-        if self.active_tab != tab_id:
-            return  # another tab was chosen meanwhile
+        if self.active_tab != tab_id or not self.query(f"#view-{tab_id}"):
+            return  # another tab was chosen meanwhile, or the app is closing
         self.query_one("#views", ContentSwitcher).current = f"view-{tab_id}"
         view = self.view(tab_id)
         if not view.active:
             view.activate()
-        view.table.focus()
+        view.take_focus()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]

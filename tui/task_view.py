@@ -561,14 +561,22 @@ class TaskView(Vertical):
         if event.key in self.rows_by_key:
             self.detail_key = event.key
 
+    def take_focus(self) -> None:
+        """Focus what this tab shows, now (keys already queued land here): the table, or the
+        detail pane where it replaces the table. A hidden tab never takes the focus."""
+        if not self.active or not self.is_attached:
+            return
+        table = self.table
+        target = self.detail if self.detail_key is not None and not table.display else table
+        table.screen.set_focus(target)
+
     def watch_detail_key(self, key: str | None) -> None:
         self.set_class(key is not None, "-detail-open")
         if key is None:
-            self.table.focus()
+            self.take_focus()
         else:
-            pane = self.detail
-            if not self.table.display:  # narrow: the pane replaces the table, and takes its focus
-                self.call_after_refresh(pane.focus)
+            # Narrow: the pane replaces the table, and takes its focus once the CSS says so.
+            self.call_after_refresh(self.take_focus)
             self._load_detail(key)
 
     def action_close_detail(self) -> None:
