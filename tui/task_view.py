@@ -25,6 +25,7 @@ from textual.worker import WorkerCancelled
 
 from rich.text import Text
 
+from tui.delta import changed_keys
 from tui.failure import explanation, headline
 from tui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
@@ -352,8 +353,9 @@ class TaskView(Vertical):
         self.error = None
         self.retry_at = None
         self.last_success = self.monotonic()
-        self.rows_by_key = {row.key: row for row in page.rows}
-        self.table.apply(self._cells_for(page.rows), mark=same_view)
+        before, self.rows_by_key = self.rows_by_key, {row.key: row for row in page.rows}
+        mark = changed_keys(before, page.rows) if same_view else False
+        self.table.apply(self._cells_for(page.rows), mark=mark)
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
