@@ -73,7 +73,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         }
         return Runtime(
             sim.url, sim.url, keys, refresh, "demo", per_page=per_page, now=sim.now,
-            simulator=sim, keymap=dict(config.keymap), **options,
+            simulator=sim, config_path=config.path, keymap=dict(config.keymap), **options,
         )
     # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
     keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
