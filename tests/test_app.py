@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from apphelpers import column_text, loaded, make_app, row_keys, wait_for
 
 from tui.sim.server import Fault
@@ -317,7 +318,23 @@ async def test_redteam_detail_uses_get_task(sim):
         await pilot.press("enter")
         await wait_for(pilot, lambda: view.detail.title is not None)
         assert sim.counts().get("/redteam/get-task") == 1
-        assert "task_id" in dict(view.detail._fields)
+        assert "task id" in dict(view.detail._fields)
+
+
+@pytest.mark.parametrize("tab", ["datasets", "redteam", "nimble"])
+async def test_every_detail_pane_shows_labels_not_wire_names(sim, tab):
+    """`task_id` reads "task id" on every tab; a field the server added gets a label too."""
+    sim.add_task(tab, queue_position=3, status_url_v2="https://x.invalid/s")
+    app = make_app(sim, start_tab=tab)
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.view(tab)
+        await loaded(pilot, app, tab)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: view.detail.title is not None and view.detail._fields)
+        labels = [label for label, _ in view.detail._fields]
+        assert [label for label in labels if "_" in label] == []
+        assert {"task id", "queue position", "status URL v2"} <= set(labels)
+        assert len(labels) == len(set(labels))
 
 
 async def test_redteam_detail_404_is_calm(sim):

@@ -15,6 +15,7 @@ PURE = [
     *sorted((ROOT / "tui" / "providers").glob("*.py")),
     *sorted((ROOT / "tui" / "sim").glob("*.py")),
     ROOT / "tui" / "config.py",
+    ROOT / "tui" / "delta.py",
     ROOT / "tui" / "keys.py",
     ROOT / "tui" / "prefetch.py",
     ROOT / "tui" / "timefmt.py",

@@ -456,6 +456,25 @@ def test_add_task_can_send_wrong_types_verbatim(sim, http, ek):
     assert top["extra_field"] == {"nested": [1, 2]}
 
 
+def test_update_task_changes_one_task_for_this_simulator_only(sim, http, nk, ek):
+    tasks = http.get("/v1/tasks", params={"limit": 5}, headers=nk).json()["data"]
+    target = tasks[3]
+    sim.update_task("nimble", target["id"], state="error", error="disk full")
+    after = http.get("/v1/tasks", params={"limit": 5}, headers=nk).json()["data"]
+    assert after[3] == {**target, "state": "error", "error": "disk full"}
+    assert after[:3] + after[4:] == tasks[:3] + tasks[4:]
+    name = http.get("/datasets/list-tasks", params={"per_page": 1}, headers=ek).json()
+    name = name["datasets"][0]
+    sim.update_task("datasets", name, status="Failed")
+    headers = {**ek, "X-Enkrypt-Dataset": name}
+    assert http.get("/datasets/get-task", headers=headers).json()["data"]["status"] == "Failed"
+    with start_simulator(seed=sim.seed, manual_clock=True) as other, client(other) as fresh:
+        untouched = fresh.get("/v1/tasks", params={"limit": 5}, headers=nk).json()["data"]
+        assert untouched[3] == target  # the seed's shared history was not changed
+    with pytest.raises(KeyError):
+        sim.update_task("redteam", "red-team-nonexistent", status="Failed")
+
+
 def test_lone_surrogates_are_escaped_not_fatal(sim, http, ek):
     sim.add_task("redteam", test_name="bad \ud800 half")
     r = http.get("/redteam/list-tasks", params={"per_page": 1}, headers=ek)

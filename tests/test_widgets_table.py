@@ -241,6 +241,23 @@ async def test_mark_shows_for_one_apply_only() -> None:
         assert "•" not in "".join(rendered(table))
 
 
+async def test_mark_given_as_keys_marks_exactly_those_rows() -> None:
+    """The caller knows which records changed: a cell that only reads differently is no news."""
+    app = TableApp()
+    async with app.run_test(size=(80, 12)) as pilot:
+        table = app.query_one(TaskTable)
+        table.apply(page(4))
+        later = [row("new"), row("k0", updated="2s"), row("k1", status="done", updated="2s")]
+        stats = table.apply([*later, row("k2"), row("k3")], mark={"new", "k1", "gone"})
+        assert stats.updated_cells == 3  # the cells are still brought up to date
+        assert table.marked_keys == {"new", "k1"}
+        await pilot.pause()
+        marked = [line.split()[1] for line in rendered(table)[1:6] if line.lstrip().startswith("•")]
+        assert marked == ["new", "k1"]
+        table.apply([*later, row("k2"), row("k3")], mark=set())
+        assert table.marked_keys == frozenset()
+
+
 async def test_mark_false_and_set_columns_reset_marks() -> None:
     app = TableApp()
     async with app.run_test():

@@ -14,6 +14,7 @@ from textual.widget import AwaitMount
 from textual.widgets import ContentSwitcher
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
+from tui.keymap import check_keymap, display_keys, rebound
 from tui.keys import KeyInfo, resolve_key_async
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
@@ -25,6 +26,11 @@ TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
 #: Seconds after start-up when its objects are frozen for the garbage collector (all tab views
 #: are built by then).
 FREEZE_AFTER = 3.0
+
+
+def rebindable_bindings() -> list[Binding]:
+    """Every binding a `[keymap]` may rebind by its id: the tab's keys, then the app's."""
+    return [*Binding.make_bindings(TaskView.BINDINGS), *Binding.make_bindings(TasktopApp.BINDINGS)]
 
 
 def key_label(key: KeyInfo, profile: str) -> str:
@@ -42,13 +48,18 @@ class TasktopApp(App[None]):
     #: Wide terminals show the detail pane beside the table instead of over it.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (140, "-wide")]
     BINDINGS = [
-        Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab"),
-        Binding("2", "show_tab('redteam')", "Red team", show=False, tooltip="Red team tab"),
-        Binding("3", "show_tab('nimble')", "Nimble", show=False, tooltip="Nimble tab"),
-        Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected task id (OSC 52)"),
-        Binding("e", "export", "Export", show=False, tooltip="Export this page or all pages"),
-        Binding("question_mark", "help", "Help", tooltip="Show all keys"),
-        Binding("q", "quit", "Quit", tooltip="Quit tasktop"),
+        Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab",
+                id="tab.datasets"),
+        Binding("2", "show_tab('redteam')", "Red team", show=False, tooltip="Red team tab",
+                id="tab.redteam"),
+        Binding("3", "show_tab('nimble')", "Nimble", show=False, tooltip="Nimble tab",
+                id="tab.nimble"),
+        Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected task id (OSC 52)",
+                id="copy_id"),
+        Binding("e", "export", "Export", show=False, tooltip="Export this page or all pages",
+                id="export"),
+        Binding("question_mark", "help", "Help", tooltip="Show all keys", id="help"),
+        Binding("q", "quit", "Quit", tooltip="Quit tasktop", id="quit"),
     ]
 
     def __init__(
@@ -69,6 +80,8 @@ class TasktopApp(App[None]):
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
+        where = str(runtime.config_path) if runtime.config_path else "config file"
+        self.set_keymap(check_keymap(runtime.keymap, rebindable_bindings(), where))
 
     def get_default_screen(self) -> Screen:
         """The screen, already carrying the breakpoint class for the starting width: otherwise the
@@ -207,10 +220,16 @@ class TasktopApp(App[None]):
 
         self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
 
-    def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
-        self.action_show_tab(event.tab_id)
+    async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
+        await self.action_show_tab(event.tab_id)
 
-    def action_show_tab(self, tab_id: str) -> None:
+    async def action_show_tab(self, tab_id: str) -> None:
+        """Show the tab and focus its table before the next key is read.
+
+        Keys typed in one burst wait in the app's queue behind this one: a view still mounting is
+        awaited here (the queue waits with it), and the focus moves at once rather than on a later
+        callback, so the next key reaches the new tab, never a widget of the hidden one.
+        """
         bar = self.query_one(TabBar)
         if bar.active == tab_id:
             return
@@ -220,23 +239,19 @@ class TasktopApp(App[None]):
         for view in self.views():
             if view.tab_id != tab_id and view.active:
                 view.deactivate()
-        if tab_id in self._view_mounts:
-            self.call_later(self._show_when_mounted, tab_id)
-        else:
-            self._show_view(tab_id)
-
-    async def _show_when_mounted(self, tab_id: str) -> None:
-        await self._view_mounts[tab_id]
+        mounting = self._view_mounts.get(tab_id)
+        if mounting is not None:
+            await mounting
         self._show_view(tab_id)
 
     def _show_view(self, tab_id: str) -> None:
-        if self.active_tab != tab_id:
-            return  # another tab was chosen meanwhile
+        if self.active_tab != tab_id or not self.query(f"#view-{tab_id}"):
+            return  # another tab was chosen meanwhile, or the app is closing
         self.query_one("#views", ContentSwitcher).current = f"view-{tab_id}"
         view = self.view(tab_id)
         if not view.active:
             view.activate()
-        view.table.focus()
+        view.take_focus()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]
@@ -335,8 +350,18 @@ class TasktopApp(App[None]):
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 
-        groups = [("tabs", list(TaskView.BINDINGS)), ("app", list(self.BINDINGS))]
+        groups = [
+            ("tabs", rebound(Binding.make_bindings(TaskView.BINDINGS), self._keymap)),
+            ("app", rebound(Binding.make_bindings(self.BINDINGS), self._keymap)),
+        ]
         self.push_screen(HelpScreen(groups))
+
+    def keys_for(self, action: str) -> str | None:
+        """The keys that run `action` (e.g. "refresh_now") as help shows them, keymap applied."""
+        for binding in rebound(rebindable_bindings(), self._keymap):
+            if binding.action == action:
+                return display_keys(binding.key)
+        return None
 
     async def on_unmount(self) -> None:
         # Cancel fetches first: a request still running on a client closed under it would fail

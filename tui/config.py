@@ -12,6 +12,9 @@ $TASKTOP_CONFIG, else platformdirs' user config dir + "tasktop/config.toml" (mis
 
 Keys live in the keyring or env (tui.keys); a key-looking setting here is refused, so a config file
 can be shared or committed without leaking anything. No Textual.
+
+A `[keymap]` table rebinds keyboard keys by binding id (`refresh = "R"`, `tab.datasets = "d"`,
+`next_page = ["n", "j"]`); this module checks its shape, the app checks the ids and clashes.
 """
 
 from __future__ import annotations
@@ -62,6 +65,9 @@ class Config:
     path: Path | None = None
     #: Profile names the file defines.
     profiles: tuple[str, ...] = ()
+    #: The `[keymap]` table: binding id → comma-separated keys (checked against the bindings by
+    #: the app, which knows them).
+    keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     #: Settings this version does not know, kept for newer features (merged with the same precedence).
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
@@ -117,7 +123,10 @@ def load_config(
         "timeout": DEFAULT_TIMEOUT,
     }
     sources = dict.fromkeys(values, "default")
-    top = {k: v for k, v in data.items() if k not in ("profiles", "profile")}
+    keymap = _keymap(data.get("keymap", {}), where)
+    if any("keymap" in table for table in profiles.values()):
+        raise ConfigError(f"{where}: `keymap` belongs at the top level, not in a profile")
+    top = {k: v for k, v in data.items() if k not in ("profiles", "profile", "keymap")}
     layers = [("file", top, where), ("profile", profiles.get(name, {}), f"{where} [profiles.{name}]")]
     for source, table, label in layers:
         for key, value in table.items():
@@ -138,6 +147,7 @@ def load_config(
         timeout=float(values["timeout"]),
         path=read_path,
         profiles=tuple(sorted(profiles)),
+        keymap=MappingProxyType(keymap),
         extra=MappingProxyType(extra),
         sources=MappingProxyType(sources),
     )
@@ -167,6 +177,33 @@ def _refuse_keys(table: Mapping[str, Any], where: str, prefix: str = "") -> None
             )
         if isinstance(value, dict):
             _refuse_keys(value, where, f"{dotted}.")
+
+
+def _keymap(table: Any, where: str, prefix: str = "") -> dict[str, str]:
+    """`[keymap]` as binding id → "key1,key2". Dotted ids may be written unquoted in TOML
+    (`tab.datasets = "d"` is a nested table to it): they are joined back with dots."""
+    if not isinstance(table, dict):
+        raise ConfigError(
+            f'{where}: `keymap` must be a table: [keymap], then lines like refresh = "R"'
+        )
+    out: dict[str, str] = {}
+    for name, value in table.items():
+        if isinstance(value, dict):
+            out.update(_keymap(value, where, f"{prefix}{name}."))
+            continue
+        keys = [value] if isinstance(value, str) else value
+        tokens = (
+            [t.strip() for key in keys for t in key.split(",")]
+            if isinstance(keys, list) and all(isinstance(k, str) for k in keys)
+            else []
+        )
+        if not tokens or any(not t or any(c.isspace() for c in t) for t in tokens):
+            raise ConfigError(
+                f'{where}: [keymap] `{prefix}{name}` must be a key such as "r" or "ctrl+r", or a '
+                "list of keys"
+            )
+        out[f"{prefix}{name}"] = ",".join(tokens)
+    return out
 
 
 def _check(key: str, value: Any, where: str) -> Any:

@@ -7,29 +7,30 @@ from functools import partial
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
-#: (title, help, action name, target): target "app" runs on the app, "view" on the active tab.
-ACTIONS: tuple[tuple[str, str, str, str], ...] = (
-    ("Show Datasets tab", "key 1", "show_tab('datasets')", "app"),
-    ("Show Red team tab", "key 2", "show_tab('redteam')", "app"),
-    ("Show Nimble tab", "key 3", "show_tab('nimble')", "app"),
-    ("Refresh now", "key r", "refresh_now", "view"),
-    ("Pause / resume refresh", "key space", "toggle_pause", "view"),
-    ("Cycle status filter", "key f", "cycle_filter", "view"),
-    ("Next page", "key n", "next_page", "view"),
-    ("Previous page", "key b", "previous_page", "view"),
-    ("First page", "key g", "first_page", "view"),
-    ("Last page", "key G", "last_page", "view"),
-    ("Go to page…", "key :", "jump_page", "view"),
-    ("Larger page size", "key +", "page_size(1)", "view"),
-    ("Smaller page size", "key -", "page_size(-1)", "view"),
-    ("Close detail / clear search", "key escape", "close_detail", "view"),
-    ("Sort by the next column", "key s", "cycle_sort", "view"),
-    ("Reverse the sort order", "key S", "reverse_sort", "view"),
-    ("Search this page", "key /", "search", "view"),
-    ("Enter or replace the API key", "key k", "set_key", "view"),
-    ("Copy the selected task id", "key c", "copy_id", "app"),
-    ("Export this page or all pages", "key e", "export", "app"),
-    ("Help: all keys", "key ?", "help", "app"),
+#: (title, action name, target): target "app" runs on the app, "view" on the active tab. The help
+#: text shows the action's key as bound now (the config's [keymap] may have moved it).
+ACTIONS: tuple[tuple[str, str, str], ...] = (
+    ("Show Datasets tab", "show_tab('datasets')", "app"),
+    ("Show Red team tab", "show_tab('redteam')", "app"),
+    ("Show Nimble tab", "show_tab('nimble')", "app"),
+    ("Refresh now", "refresh_now", "view"),
+    ("Pause / resume refresh", "toggle_pause", "view"),
+    ("Cycle status filter", "cycle_filter", "view"),
+    ("Next page", "next_page", "view"),
+    ("Previous page", "previous_page", "view"),
+    ("First page", "first_page", "view"),
+    ("Last page", "last_page", "view"),
+    ("Go to page…", "jump_page", "view"),
+    ("Larger page size", "page_size(1)", "view"),
+    ("Smaller page size", "page_size(-1)", "view"),
+    ("Close detail / clear search", "close_detail", "view"),
+    ("Sort by the next column", "cycle_sort", "view"),
+    ("Reverse the sort order", "reverse_sort", "view"),
+    ("Search this page", "search", "view"),
+    ("Enter or replace the API key", "set_key", "view"),
+    ("Copy the selected task id", "copy_id", "app"),
+    ("Export this page or all pages", "export", "app"),
+    ("Help: all keys", "help", "app"),
 )
 
 
@@ -41,10 +42,11 @@ class TasktopCommands(Provider):
 
     def _commands(self) -> list[tuple[str, str, Callable[[], Awaitable[None]] | Callable[[], None]]]:
         app = self.app
-        commands: list = [
-            (title, help_text, partial(self._run, action, target))
-            for title, help_text, action, target in ACTIONS
-        ]
+        commands: list = []
+        for title, action, target in ACTIONS:
+            keys = app.keys_for(action)  # type: ignore[attr-defined]
+            run = partial(self._run, action, target)
+            commands.append((title, f"key {keys}" if keys else "", run))
         runtime = app.runtime  # type: ignore[attr-defined]
         for name in runtime.profiles:
             if name != runtime.profile:

@@ -154,6 +154,44 @@ TIMELESS: frozenset[str] = frozenset({"redteam"})
 
 Field = tuple[str, Text]
 
+#: Wire name → what the detail panes call a field (JSON blocks and exports keep wire names).
+FIELD_LABELS: dict[str, str] = {
+    "id": "task id",
+    "task_id": "task id",
+    "dataset_name": "dataset",
+    "model_name": "model",
+    "test_name": "test",
+    "project_name": "project",
+    "account_name": "account",
+    "api_type": "API type",
+    "created_at": "created",
+    "started_at": "started",
+    "completed_at": "completed",
+    "modified_at": "modified",
+    "max_prompts": "max prompts",
+    "info_pdf_url": "info PDF",
+}
+_WORDS = {"id": "id", "url": "URL", "api": "API", "pdf": "PDF"}
+
+
+def field_label(name: str) -> str:
+    """A field's label: the known ones from FIELD_LABELS; any other (a field the server added)
+    spelled out from its name, `error_type` → "error type", `status_url` → "status URL"."""
+    known = FIELD_LABELS.get(name)
+    if known is not None:
+        return known
+    words = [word for word in name.split("_") if word]
+    return " ".join(_WORDS.get(word.casefold(), word) for word in words) or name
+
+
+def _label(name: str, taken: set[str]) -> str:
+    """`field_label`, or the wire name itself when another field already shows that label."""
+    label = field_label(name)
+    if label in taken:
+        label = name
+    taken.add(label)
+    return label
+
 
 def _time_field(label: str, value: Any, now: datetime, since: Any = None) -> Field:
     parsed = parse_time(value)
@@ -166,13 +204,13 @@ def _time_field(label: str, value: Any, now: datetime, since: Any = None) -> Fie
     return (label, Text(text))
 
 
-def _plain_fields(record: Record, skip: Sequence[str]) -> list[Field]:
+def _plain_fields(record: Record, skip: Sequence[str], taken: set[str]) -> list[Field]:
     """Every remaining field (extras included) that is a scalar; structured ones become JSON."""
     out: list[Field] = []
     for name, value in record.field_items():
         if name in skip or isinstance(value, (dict, list)):
             continue
-        out.append((name, literal(value)))
+        out.append((_label(name, taken), literal(value)))
     return out
 
 
@@ -208,7 +246,7 @@ def dataset_detail(detail: Detail, now: datetime) -> dict[str, Any]:
         "scenarios", "categories", "depth", "max_prompts", "info_pdf_url", "tools",
         "system_description", "policy_description",
     }  # fmt: skip
-    fields += _plain_fields(task, skip)
+    fields += _plain_fields(task, skip, {label for label, _ in fields})
     long_texts = [
         ("system description", task.system_description or "—"),
         ("policy description", task.policy_description or "—"),
@@ -225,13 +263,15 @@ def dataset_detail(detail: Detail, now: datetime) -> dict[str, Any]:
 def redteam_detail(detail: Detail, now: datetime) -> dict[str, Any]:
     task: RedteamTask = detail.record
     fields: list[Field] = [("status", status_text(task.status))]
+    taken = {"status"}
     for name, value in task.field_items():
         if name == "status" or isinstance(value, (dict, list)):
             continue
+        label = _label(name, taken)
         if name.endswith("_at"):
-            fields.append(_time_field(name, value, now))
+            fields.append(_time_field(label, value, now))
         else:
-            fields.append((name, literal(value)))
+            fields.append((label, literal(value)))
     if detail.note:
         fields.append(("note", Text(detail.note, style="dim italic")))
     return {
@@ -245,14 +285,16 @@ def redteam_detail(detail: Detail, now: datetime) -> dict[str, Any]:
 def nimble_detail(detail: Detail, now: datetime) -> dict[str, Any]:
     task: NimbleTask = detail.record
     fields: list[Field] = [("state", status_text(task.state))]
+    taken = {"state"}
     for name, value in task.field_items():
         if name in ("state", "input", "_query") or isinstance(value, (dict, list)):
             continue
+        label = _label(name, taken)
         if name in ("created_at", "modified_at"):
             since = task.created_at if name == "modified_at" else None
-            fields.append(_time_field(name, value, now, since=since))
+            fields.append(_time_field(label, value, now, since=since))
         else:
-            fields.append((name, literal(value)))
+            fields.append((label, literal(value)))
     blocks: list[tuple[str, object]] = [("input", task.input), ("_query", task.query)]
     blocks += _json_blocks(task, ("input", "_query"))
     return {"title": task.id, "fields": fields, "long_texts": [], "json_blocks": blocks}

@@ -51,6 +51,8 @@ class Runtime:
     watch_all: bool = False
     #: Seconds between background polls of hidden tabs with watch_all.
     watch_seconds: float = 30.0
+    #: The config's `[keymap]`: binding id → keys (the app checks it against its bindings).
+    keymap: dict[str, str] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _retired: list[Any] = field(default_factory=list, repr=False)
 

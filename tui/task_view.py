@@ -25,6 +25,7 @@ from textual.worker import WorkerCancelled
 
 from rich.text import Text
 
+from tui.delta import changed_keys
 from tui.failure import explanation, headline
 from tui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
@@ -46,21 +47,30 @@ class TaskView(Vertical):
     """A provider tab: everything on it refreshes only while it is the visible tab."""
 
     BINDINGS = [
-        Binding("r", "refresh_now", "Refresh", tooltip="Refresh this tab now"),
-        Binding("space", "toggle_pause", "Pause", tooltip="Pause / resume live refresh"),
-        Binding("f", "cycle_filter", "Filter", tooltip="Cycle the status filter"),
-        Binding("n", "next_page", "Next", tooltip="Next page"),
-        Binding("b", "previous_page", "Prev", tooltip="Previous page"),
-        Binding("g", "first_page", "First", show=False, tooltip="First page"),
-        Binding("G", "last_page", "Last", show=False, tooltip="Last page (page-number lists)"),
-        Binding("colon", "jump_page", "Jump", show=False, tooltip="Go to a page number"),
-        Binding("plus", "page_size(1)", "Size+", show=False, tooltip="Larger pages (10/25/50/100)"),
-        Binding("minus", "page_size(-1)", "Size-", show=False, tooltip="Smaller pages"),
-        Binding("escape", "close_detail", "Close", show=False, tooltip="Close the detail pane"),
-        Binding("k", "set_key", "Key", tooltip="Enter or replace this provider's API key"),
-        Binding("s", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column"),
-        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort order"),
-        Binding("slash", "search", "Search", show=False, tooltip="Search this page"),
+        Binding("r", "refresh_now", "Refresh", tooltip="Refresh this tab now", id="refresh"),
+        Binding("space", "toggle_pause", "Pause", tooltip="Pause / resume live refresh",
+                id="pause"),
+        Binding("f", "cycle_filter", "Filter", tooltip="Cycle the status filter", id="filter"),
+        Binding("n", "next_page", "Next", tooltip="Next page", id="next_page"),
+        Binding("b", "previous_page", "Prev", tooltip="Previous page", id="previous_page"),
+        Binding("g", "first_page", "First", show=False, tooltip="First page", id="first_page"),
+        Binding("G", "last_page", "Last", show=False, tooltip="Last page (page-number lists)",
+                id="last_page"),
+        Binding("colon", "jump_page", "Jump", show=False, tooltip="Go to a page number",
+                id="jump_page"),
+        Binding("plus", "page_size(1)", "Size+", show=False, tooltip="Larger pages (10/25/50/100)",
+                id="page_size.larger"),
+        Binding("minus", "page_size(-1)", "Size-", show=False, tooltip="Smaller pages",
+                id="page_size.smaller"),
+        Binding("escape", "close_detail", "Close", show=False, tooltip="Close the detail pane",
+                id="close_detail"),
+        Binding("k", "set_key", "Key", tooltip="Enter or replace this provider's API key",
+                id="key_dialog"),
+        Binding("s", "cycle_sort", "Sort", show=False, tooltip="Sort by the next column",
+                id="sort"),
+        Binding("S", "reverse_sort", "Reverse", show=False, tooltip="Reverse the sort order",
+                id="reverse_sort"),
+        Binding("slash", "search", "Search", show=False, tooltip="Search this page", id="search"),
     ]
 
     class Counted(Message):
@@ -363,8 +373,9 @@ class TaskView(Vertical):
         self.error = None
         self.retry_at = None
         self.last_success = self.monotonic()
-        self.rows_by_key = {row.key: row for row in page.rows}
-        self.table.apply(self._cells_for(page.rows), mark=same_view)
+        before, self.rows_by_key = self.rows_by_key, {row.key: row for row in page.rows}
+        mark = changed_keys(before, page.rows) if same_view else False
+        self.table.apply(self._cells_for(page.rows), mark=mark)
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
@@ -595,14 +606,22 @@ class TaskView(Vertical):
         if event.key in self.rows_by_key:
             self.detail_key = event.key
 
+    def take_focus(self) -> None:
+        """Focus what this tab shows, now (keys already queued land here): the table, or the
+        detail pane where it replaces the table. A hidden tab never takes the focus."""
+        if not self.active or not self.is_attached:
+            return
+        table = self.table
+        target = self.detail if self.detail_key is not None and not table.display else table
+        table.screen.set_focus(target)
+
     def watch_detail_key(self, key: str | None) -> None:
         self.set_class(key is not None, "-detail-open")
         if key is None:
-            self.table.focus()
+            self.take_focus()
         else:
-            pane = self.detail
-            if not self.table.display:  # narrow: the pane replaces the table, and takes its focus
-                self.call_after_refresh(pane.focus)
+            # Narrow: the pane replaces the table, and takes its focus once the CSS says so.
+            self.call_after_refresh(self.take_focus)
             self._load_detail(key)
 
     def action_close_detail(self) -> None:

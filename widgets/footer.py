@@ -10,13 +10,39 @@ drops the watchers whose widget is gone.
 
 from __future__ import annotations
 
+from textual.app import ComposeResult
 from textual.widgets import Footer
+from textual.widgets._footer import FooterKey
 
 __all__ = ["LeanFooter"]
 
 
 class LeanFooter(Footer):
-    """A Footer whose recomposes release the keys they replace."""
+    """A Footer whose recomposes release the keys they replace, and whose keys stay in the order
+    their bindings are declared (Textual moves a binding a keymap rebinds to the end)."""
+
+    def compose(self) -> ComposeResult:
+        widgets = list(super().compose())
+        if not all(isinstance(widget, FooterKey) for widget in widgets):
+            yield from widgets  # key groups: Textual's own order
+            return
+        rank = self._declared_order()
+        palette = [widget for widget in widgets if widget.has_class("-command-palette")]
+        keys = [widget for widget in widgets if not widget.has_class("-command-palette")]
+        keys.sort(key=lambda widget: rank.get(widget.action, len(rank)))
+        yield from keys + palette
+
+    def _declared_order(self) -> dict[str, int]:
+        """Action → its place among the shown bindings of the chain, in the order declared."""
+        screen = self.screen
+        focused = screen.focused
+        nodes = focused.ancestors_with_self if focused is not None else [screen, self.app]
+        rank: dict[str, int] = {}
+        for node in nodes:
+            for _key, binding in node._bindings:
+                if binding.show:
+                    rank.setdefault(binding.action, len(rank))
+        return rank
 
     async def recompose(self) -> None:
         await super().recompose()

@@ -15,7 +15,7 @@ textual is pinned and the tests cover these paths.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
 from operator import is_
@@ -385,13 +385,15 @@ class TaskTable(DataTable):
         self,
         rows: Sequence[tuple[str, Sequence[RenderableType]]],
         *,
-        mark: bool = True,
+        mark: bool | Collection[str] = True,
     ) -> ApplyStats:
         """Show exactly `rows` (key, cells in column order), in this order.
 
         Only what differs from the current display is touched. Added rows and rows with
-        a changed cell get the mark until the next apply; the first apply after
-        `set_columns`, or one with `mark=False` (e.g. after a page change), marks nothing.
+        a changed cell get the mark until the next apply, or, when `mark` is a collection of
+        keys, exactly those rows (a caller that knows which records changed: cells that only
+        read differently, like "3m ago", are no news); the first apply after `set_columns`, or
+        one with `mark=False` (e.g. after a page change), marks nothing.
         Later duplicates of a key are skipped (counted in `duplicates`). Cells are compared
         by value, except that a row given the very same cell objects as last time is taken as
         unchanged at once (so do not mutate a Text after passing it).
@@ -432,8 +434,12 @@ class TaskTable(DataTable):
                     changes.setdefault(key, []).append((index, value, signature))
 
         self._last_cells = {key: tuple(cells) for key, cells in incoming.items()}
-        marking = mark and self._loaded
-        to_mark = (set(added) | set(changes)) if marking else set()
+        if not self._loaded or mark is False:
+            to_mark: set[str] = set()
+        elif mark is True:
+            to_mark = set(added) | set(changes)
+        else:
+            to_mark = set(mark) & incoming.keys()
         to_unmark = self._marked - to_mark - set(removed)
         kept = [key for key in self._order if key in incoming]
         moved = kept + [key for key in order if key not in old] != order

@@ -73,7 +73,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         }
         return Runtime(
             sim.url, sim.url, keys, refresh, "demo", per_page=per_page, now=sim.now,
-            simulator=sim, **options,
+            simulator=sim, config_path=config.path, keymap=dict(config.keymap), **options,
         )
     # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
     keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
@@ -89,6 +89,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         timeout=config.timeout,
         config_path=config.path,
         profiles=list_profiles(config),
+        keymap=dict(config.keymap),
         **options,
     )
 
@@ -115,10 +116,16 @@ def run(args: argparse.Namespace) -> int:
     runtime = build_runtime(args)
     runtime.prefetch("datasets")  # its round trip overlaps Textual's import and the first mount
     from tui.app import TasktopApp
+    from tui.config import ConfigError
 
     from tui.hangup import watch_terminal
 
-    app = TasktopApp(runtime)
+    try:
+        app = TasktopApp(runtime)  # checks the config's [keymap] against the bindings
+    except ConfigError as error:
+        if runtime.simulator is not None:
+            runtime.simulator.stop()
+        raise SystemExit(f"tasktop: config: {error}") from None
     unwatch = watch_terminal(app)  # exit when the terminal goes away (SIGHUP, pty closed)
     try:
         app.run()

@@ -1,4 +1,4 @@
-"""`?`: every key the app answers to, generated from the BINDINGS so it can never drift."""
+"""`?`: every key the app answers to, from the bindings with the keymap applied: it cannot drift."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from textual.widgets import Static
 from rich.table import Table
 from rich.text import Text
 
-#: How binding key names read to a person.
-KEY_NAMES = {"space": "space", "colon": ":", "plus": "+", "minus": "-", "question_mark": "?"}
+from tui.keymap import display_keys
 
 EXTRA_KEYS: list[tuple[str, str]] = [
     ("enter", "Open the selected task's detail"),
@@ -29,7 +28,7 @@ def key_table(groups: list[tuple[str, list[Binding]]]) -> Table:
     for title, bindings in groups:
         table.add_row(Text(title, style="underline"), "")
         for binding in bindings:
-            key = binding.key_display or KEY_NAMES.get(binding.key, binding.key)
+            key = binding.key_display or display_keys(binding.key)
             table.add_row(Text(key), Text(binding.tooltip or binding.description))
     table.add_row(Text("other", style="underline"), "")
     for key, what in EXTRA_KEYS:

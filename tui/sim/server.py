@@ -196,6 +196,11 @@ class SimServer:
             return str(fields.get("dataset_name", spec.fields["dataset_name"]))
         return spec.key
 
+    def update_task(self, kind: str, key: str, **fields: Any) -> None:
+        """Change a task's fields as sent on the wire from now on (e.g. `state="error"`); `key`
+        as `add_task` returns it. Its other fields still evolve with the clock."""
+        self.world.update(kind, key, fields)
+
     def _count(self, path: str) -> None:
         with self._lock:
             self._counts[path] = self._counts.get(path, 0) + 1

@@ -15,7 +15,7 @@ import random
 import threading
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import catalog as C
@@ -373,6 +373,19 @@ class Stream:
             self._version += 1
             return spec
 
+    def update(self, key: str, overrides: dict[str, Any]) -> None:
+        """From now on render the task `key` (its id, or a dataset's name) with `overrides`."""
+        with self._lock:
+            for index, spec in enumerate(self._specs):
+                name = spec.overrides.get("dataset_name", spec.fields.get("dataset_name"))
+                if key in (spec.key, name):
+                    # A copy: history specs are shared by every stream of the seed.
+                    merged = {**spec.overrides, **overrides}
+                    self._specs[index] = replace(spec, overrides=merged)
+                    self._version += 1
+                    return
+        raise KeyError(f"no {self.kind} task {key!r}")
+
 
 def _make(seed: int, kind: str, rng: random.Random, created: float, index: int) -> Spec:
     if kind == "redteam":
@@ -420,3 +433,8 @@ class World:
         if kind not in self.streams:
             raise ValueError(f"unknown task kind {kind!r}; expected one of {', '.join(KINDS)}")
         return self.streams[kind].add(t, overrides)
+
+    def update(self, kind: str, key: str, overrides: dict[str, Any]) -> None:
+        if kind not in self.streams:
+            raise ValueError(f"unknown task kind {kind!r}; expected one of {', '.join(KINDS)}")
+        self.streams[kind].update(key, overrides)
