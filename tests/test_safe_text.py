@@ -17,7 +17,7 @@ from rich.console import Console
 
 from tui.alerts import desktop_notification_sequences, notification_text
 from tui.clipboard import clipboard_text
-from tui.commands.tasks_cmd import harmless, to_json
+from tui.commands.tasks_cmd import harmless, render_record, to_json
 from tui.core.safe_text import escape_as_codes, escape_controls, has_unsafe, visible
 from tui.logsetup import DATE_FORMAT, FORMAT, EscapingFormatter
 from widgets.text import literal
@@ -110,6 +110,18 @@ def test_cli_harmless_and_json(text):
     assert not holds(document.replace("\n", ""), FORBIDDEN_ONE_LINE)
     if not any("\ud800" <= c <= "\udfff" for c in text):  # (\ud800\udc00 decodes as a pair)
         assert json.loads(document) == {"k": text, text: [text]}  # still the exact value
+
+
+@given(texts)
+def test_cli_record_lines(text):
+    """`tasktop show`: a value's own newlines continue it on indented lines; nothing else moves
+    the cursor."""
+    out = render_record([(text, text), ("nested", {text: [text]}), ("n", 3)])
+    assert not holds(out, FORBIDDEN)
+    assert "\t" not in out
+    lines = out.split("\n")
+    value_lines = text.replace("\r\n", "\n").count("\n") + 1
+    assert len(lines) >= value_lines + 2
 
 
 @given(texts)
