@@ -145,9 +145,3 @@ def test_clipboard_payload(text):
     assert not holds(payload, FORBIDDEN_ONE_LINE)
     assert escaped is bool(holds(text, FORBIDDEN_ONE_LINE))
     assert payload == (escape_controls(text, single_line=True) if escaped else text)
-
-
-def test_clipboard_payload_examples():
-    assert clipboard_text("red-team-3f9c") == ("red-team-3f9c", False)
-    assert clipboard_text("id\x1b]52;c;ZXZpbA==\x07\r\nrm -rf ~\n") == (
-        "id␛]52;c;ZXZpbA==␇␍␤rm -rf ~␤", True)
