@@ -195,11 +195,21 @@ async def test_every_toast_is_escaped_whoever_sends_it(sim):
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
         await loaded(pilot, app, "redteam")
         app.view("redteam").notify(f"from a widget {HOSTILE}\nsecond line", title=f"t{OSC52}")
-        app.screen.notify(f"[b]markup[/b] {C1}", markup=True)
+        app.screen.notify(f"[b]literal[/b] {C1}")  # Screen.notify asks for markup by default
         await wait_for(pilot, lambda: len(toast_texts(app)) == 2)
         await pilot.pause()
         first, second = sorted(toast_texts(app))
-        assert first == "[b]markup[/b] \\x9b2J\\x9d0;pwned\\x9c"
+        assert first == "[b]literal[/b] \\x9b2J\\x9d0;pwned\\x9c"
         assert second.startswith("t␛]52;c;ZXZpbA==␇\nfrom a widget ␛]52;c;")
         assert second.endswith("␤second line")
-        assert_painted_safely(app, "[b]markup[/b]", "from a widget")
+        assert_painted_safely(app, "[b]literal[/b]", "from a widget")
+
+
+async def test_ctrl_c_hint_is_plain_text(sim):
+    app = make_app(sim, start_tab="redteam")
+    async with app.run_test(size=(120, 40), notifications=True) as pilot:
+        await loaded(pilot, app, "redteam")
+        await pilot.press("ctrl+c")
+        await wait_for(pilot, lambda: bool(toast_texts(app)))
+        assert toast_texts(app) == ["Do you want to quit?\nPress q to quit the app"]
+        assert app.is_running

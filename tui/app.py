@@ -280,8 +280,9 @@ class TasktopApp(App[None]):
         markup: bool = False,
     ) -> None:
         """Every toast, from any screen or widget of the app: message and title are shown
-        literally as one line each (never markup, unsafe characters as symbols), so no caller
-        can forget to escape server text it quotes. `markup` is accepted and ignored."""
+        literally (never markup: Screen.notify and Widget.notify ask for it by default), one line
+        each, unsafe characters as symbols, so no caller can forget to escape server text it
+        quotes. `markup` is accepted and ignored."""
         super().notify(
             escape_controls(str(message), single_line=True),
             title=escape_controls(str(title), single_line=True),
@@ -289,6 +290,10 @@ class TasktopApp(App[None]):
             timeout=timeout,
             markup=False,
         )
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: Textual's hint, without the markup a literal toast would show."""
+        self.notify("Press q to quit the app", title="Do you want to quit?")
 
     def send_to_terminal(self, data: str) -> None:
         """Write escape sequences straight to the terminal (clipboard, notifications)."""
