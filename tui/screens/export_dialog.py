@@ -56,7 +56,8 @@ class ExportDialog(ModalScreen[str | None]):
         scope = f"{pages} pages" if pages else "every page"
         with Vertical(classes="dialog export-dialog"):
             yield Label(literal(f"Export {self.title_text}", style="bold"))
-            yield Label(literal(f"this page: {len(self.page.rows)} rows · all: {total or '?'} tasks, {scope}"))
+            rows = len(self.page.rows)
+            yield Label(literal(f"this page: {rows} rows · all: {total or '?'} tasks, {scope}"))
             with Horizontal(classes="buttons", id="choices"):
                 yield Button("Page · CSV", id="page-csv", variant="primary")
                 yield Button("Page · JSON", id="page-json")

@@ -33,7 +33,8 @@ class JumpScreen(ModalScreen[int | None]):
         if 1 <= page <= self.last:
             self.dismiss(page)
         else:
-            self.query_one("#jump-error", Label).update(literal(f"enter a number from 1 to {self.last}"))
+            error = self.query_one("#jump-error", Label)
+            error.update(literal(f"enter a number from 1 to {self.last}"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)
