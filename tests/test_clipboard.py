@@ -1,4 +1,5 @@
-"""tui.clipboard: the exact bytes of the OSC 52 sequences, tmux wrapping and the size cap."""
+"""tui.clipboard: the exact bytes of the OSC 52 sequences, tmux wrapping, the size cap, and the
+printable payload."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import pytest
 from tui.clipboard import (
     MAX_COPY_BYTES,
     ClipboardTooLarge,
+    clipboard_text,
     copy_summary,
     in_tmux,
     osc52,
@@ -81,3 +83,11 @@ def test_copy_summary():
     assert copy_summary(TASK_ID, limit=40) == TASK_ID
     assert copy_summary("a\nb") == "a b"
     assert copy_summary("x" * 50, limit=10) == "x" * 9 + "…"
+
+
+def test_clipboard_payload_is_printable_text():
+    assert clipboard_text(TASK_ID) == (TASK_ID, False)
+    assert clipboard_text("wide 漢字 ok") == ("wide 漢字 ok", False)
+    assert clipboard_text("id\x1b]52;c;ZXZpbA==\x07\r\nrm -rf ~\n") == (
+        "id␛]52;c;ZXZpbA==␇␍␤rm -rf ~␤", True)
+    assert clipboard_text("tab\there\u202e") == ("tab here\\u202e", True)

@@ -59,7 +59,8 @@ def _env() -> dict[str, str]:
 def writer(expr: str) -> str:
     """A shell command: python writes the sequences of `expr`, then waits (keeps the pane open)."""
     code = ("import sys; from tui.clipboard import osc52_sequences as seqs, osc52, "
-            f"tmux_passthrough; sys.stdout.write({expr}); sys.stdout.flush(); sys.stdin.read()")
+            "tmux_passthrough, clipboard_text; "
+            f"sys.stdout.write({expr}); sys.stdout.flush(); sys.stdin.read()")
     return shlex.join([sys.executable, "-c", code])
 
 
@@ -125,3 +126,16 @@ def test_control_without_passthrough_the_wrapped_sequence_goes_nowhere(root):
         "tmux_passthrough(osc52('first')) + osc52('second')",
     )
     assert wait_for_buffers(outer, lambda b: "second" in b) == ["second"]
+
+
+def test_a_hostile_id_reaches_the_paste_buffer_only_as_printable_text(root):
+    """What `c` sends for an id holding an OSC 52 of its own, CR/LF and SGR: the buffer gets the
+    visible form, so pasting it runs nothing."""
+    path, servers = root
+    tmux = Tmux(path, "hostile", "set -g set-clipboard on\n")
+    servers.append(tmux)
+    hostile = "id-\x1b]52;c;ZXZpbA==\x07\r\nrm -rf ~\n\x1b[31m"
+    tmux.run("new-session", "-d", "-s", "h", "-x", "100", "-y", "30",
+             writer(f"''.join(seqs(clipboard_text({hostile!r})[0], in_tmux=True))"))
+    (buffer,) = wait_for_buffers(tmux, lambda b: any(x.startswith("id-") for x in b))
+    assert buffer == "id-␛]52;c;ZXZpbA==␇␍␤rm -rf ~␤␛[31m"

@@ -268,3 +268,47 @@ def test_cli_log_file_that_cannot_be_opened(tmp_path, capsys):
     err = capsys.readouterr().err
     assert err.startswith(f"tasktop: log: cannot open {target}: ")
     assert not logging_enabled()
+
+
+# ------------------------------------------------------------------------- server text in the log
+
+HOSTILE_BODY = "\x1b]52;c;ZXZpbA==\x07\x1b]8;;https://evil.invalid\x1b\\x\x1b[31m\x9b2J\u202e"
+
+
+def test_server_text_is_logged_as_visible_symbols(cli_env, keyed_sim, tmp_path, capsys,
+                                                   monkeypatch):
+    """`tail -f` of the log must not run a server's escapes: a 400 body carrying OSC 52, OSC 8,
+    SGR, C1 and a bidi override (and the key, echoed) is written escaped, redacted, one line."""
+    from tui.sim import server as sim_server
+    from tui.sim.faults import Fault
+
+    monkeypatch.setattr(sim_server, "status_body",
+                        lambda status, vendor: {"error": f"{HOSTILE_BODY} echo {ENKRYPT_KEY}"})
+    keyed_sim.set_fault(Fault("status", path_prefix="/redteam", status=400))
+    path = tmp_path / "hostile.log"
+    assert main(["--log", str(path), "list", "redteam"]) != 0
+    capsys.readouterr()
+    raw = path.read_bytes().decode("utf-8")
+    assert not re.search("[\x00-\x09\x0b-\x1f\x7f-\x9f\u202e]", raw)
+    assert "failed: bad request: server rejected the request (400): ␛]52;c;ZXZpbA==␇␛]8;;" in raw
+    assert "␛[31m\\x9b2J\\u202e echo ***" in raw
+    assert_no_key(raw)
+    for line in raw.splitlines():  # one record per line
+        assert re.match(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3} ", line), line
+
+
+def test_a_record_with_newlines_stays_one_line(tmp_path):
+    path = tmp_path / "lines.log"
+    configure_logging(path)
+    log = get_logger("test")
+    log.warning("body: %s", "first\nforged 2026-01-01T00:00:00.000 INFO line\r\x1b[2K")
+    try:
+        raise ValueError("boom\x1b]0;title\x07")
+    except ValueError:
+        log.exception("failed")
+    configure_logging(None)
+    lines = path.read_text().splitlines()
+    assert len(lines) == 3  # "log started", the warning, the exception with its traceback
+    assert lines[1].endswith("body: first␤forged 2026-01-01T00:00:00.000 INFO line␍␛[2K")
+    assert "Traceback (most recent call last):␤" in lines[2]
+    assert "ValueError: boom␛]0;title␇" in lines[2]

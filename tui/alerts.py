@@ -26,6 +26,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tui.core.safe_text import escape_controls
 from tui.providers.sources import TERMINAL_STATES
 
 DEFAULT_ALERT_STATES = frozenset({"failed", "error"})
@@ -125,15 +126,14 @@ def _pair(row: Any) -> tuple[str, str]:
 
 # ------------------------------------------------------------------ desktop notifications
 
-#: C0/C1 controls, DEL and the invisible direction/separator characters (as tasks_cmd.harmless).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 MAX_TITLE = 64
 MAX_BODY = 256
 
 
 def notification_text(text: str, limit: int) -> str:
-    """Server text made safe inside an OSC string: controls dropped, whitespace folded, capped."""
-    clean = " ".join(_UNSAFE.sub(" ", text).split())
+    """Server text made safe inside an OSC string: whitespace folded, every other unsafe code point
+    shown as a symbol (tui.core.safe_text), capped."""
+    clean = escape_controls(" ".join(text.split()), single_line=True)
     return clean if len(clean) <= limit else clean[: limit - 1] + "…"
 
 

@@ -8,6 +8,7 @@ from collections.abc import Callable
 
 from textual import work
 from textual.app import App, ComposeResult
+from textual.notifications import SeverityLevel
 from textual.binding import Binding
 from textual.screen import Screen
 from textual.widget import AwaitMount
@@ -15,6 +16,7 @@ from textual.widgets import ContentSwitcher
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keymap import check_keymap, display_keys, rebound
+from tui.core.safe_text import escape_controls
 from tui.keys import KeyInfo, resolve_key_async
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
@@ -256,7 +258,10 @@ class TasktopApp(App[None]):
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]
         label = f"{title} ({event.total})" if event.total is not None else title
-        self.query_one(TabBar).set_label(event.view.tab_id, label)  # repaints only on a change
+        bar = next(iter(self.query(TabBar)), None)
+        if bar is None:
+            return  # a page that landed while the app is closing: its screen is gone
+        bar.set_label(event.view.tab_id, label)  # repaints only on a change
         if len(self._view_mounts) < len(TABS) - 1:
             self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
@@ -283,6 +288,31 @@ class TasktopApp(App[None]):
                 for sequence in desktop_notification_sequences("tasktop", message):
                     self.send_to_terminal(sequence)
 
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = False,
+    ) -> None:
+        """Every toast, from any screen or widget of the app: message and title are shown
+        literally (never markup: Screen.notify and Widget.notify ask for it by default), one line
+        each, unsafe characters as symbols, so no caller can forget to escape server text it
+        quotes. `markup` is accepted and ignored."""
+        super().notify(
+            escape_controls(str(message), single_line=True),
+            title=escape_controls(str(title), single_line=True),
+            severity=severity,
+            timeout=timeout,
+            markup=False,
+        )
+
+    def action_help_quit(self) -> None:
+        """ctrl+c: Textual's hint, without the markup a literal toast would show."""
+        self.notify("Press q to quit the app", title="Do you want to quit?")
+
     def send_to_terminal(self, data: str) -> None:
         """Write escape sequences straight to the terminal (clipboard, notifications)."""
         if self._driver is not None:
@@ -291,20 +321,28 @@ class TasktopApp(App[None]):
     # ---------------------------------------------------------------------- copy / export
 
     def action_copy_id(self) -> None:
-        from tui.clipboard import ClipboardTooLarge, copy_summary, in_tmux, osc52_sequences
+        from tui.clipboard import (
+            ClipboardTooLarge,
+            clipboard_text,
+            copy_summary,
+            in_tmux,
+            osc52_sequences,
+        )
 
         key = self.active_view.table.selected_key
         if key is None:
             return
+        text, escaped = clipboard_text(key)
         try:
-            sequences = osc52_sequences(key, in_tmux=in_tmux())
+            sequences = osc52_sequences(text, in_tmux=in_tmux())
         except ClipboardTooLarge:
             self.notify("too long to copy", severity="warning")
             return
-        self._clipboard = key
+        self._clipboard = text
         for sequence in sequences:
             self.send_to_terminal(sequence)
-        self.notify(f"copied {copy_summary(key)}", timeout=4, markup=False)
+        note = " (control characters shown as symbols)" if escaped else ""
+        self.notify(f"copied {copy_summary(text)}{note}", timeout=4, markup=False)
 
     def action_export(self) -> None:
         from tui.screens.export_dialog import ExportDialog

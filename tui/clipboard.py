@@ -4,7 +4,10 @@ Why two sequences under tmux: with `set-clipboard on` tmux takes the plain OSC 5
 forwards it to the outer terminal); with `allow-passthrough on` only a DCS-passthrough-wrapped copy
 reaches the outer terminal. Sending both makes either setting work, and with both settings on the
 clipboard is just set twice to the same text. Textual's App.copy_to_clipboard sends only the plain
-one, so the app writes these through its driver. Pure logic, no Textual.
+one, so the app writes these through its driver.
+
+What is copied is pasted later, maybe into a shell: a task id holding CR, LF, ESC or BEL could run
+a command on paste. `clipboard_text` keeps only printable text. Pure logic, no Textual.
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ from __future__ import annotations
 import base64
 import os
 from collections.abc import Mapping
+
+from tui.core.safe_text import escape_controls, has_unsafe
 
 #: Largest text (UTF-8 bytes) we put on the clipboard; terminals cap OSC 52 (xterm ~100 kB, tmux
 #: and some terminals lower) and silently drop anything longer.
@@ -23,6 +28,14 @@ BEL = "\x07"
 
 class ClipboardTooLarge(ValueError):
     """The text is over the size limit; nothing should be sent."""
+
+
+def clipboard_text(text: str) -> tuple[str, bool]:
+    """What to put on the clipboard for `text`, and whether it had unsafe characters (then the
+    visible form is copied: ESC as "␛", a newline as "␤")."""
+    if not has_unsafe(text, single_line=True):
+        return text, False
+    return escape_controls(text, single_line=True), True
 
 
 def osc52(text: str) -> str:

@@ -1,10 +1,13 @@
 """`--log FILE`: a debug log of requests, timings and errors that never contains an API key.
 
-Three guards, because a log file outlives the session and gets pasted into tickets:
+Four guards, because a log file outlives the session and gets pasted into tickets or read with
+`tail -f`:
 - the file is created owner-only (0600);
 - a redaction filter on the handler rewrites every record: values registered with
   `register_secret` (the env keys are registered automatically) and header-shaped text such as
   "apikey: …" or "Authorization: Bearer …" become "***", in the message, its args and traceback;
+- the formatter then escapes every line with tui.core.safe_text (ESC from a server body becomes
+  "␛", an embedded newline "␤"), so the file holds no terminal escapes and one record is one line;
 - the httpx hooks from `httpx_event_hooks` log method, URL (secret-looking query values masked),
   status and time to headers, and never look at headers.
 Everything logs under the "tasktop" logger; without `--log` nothing is written anywhere. No Textual.
@@ -21,6 +24,8 @@ import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
+
+from tui.core.safe_text import escape_controls
 
 LOGGER_NAME = "tasktop"
 MASK = "***"
@@ -97,6 +102,14 @@ class RedactingFilter(logging.Filter):
         return True
 
 
+class EscapingFormatter(logging.Formatter):
+    """Formats a record as one line of printable text: server text in it cannot drive the
+    terminal of whoever reads the log."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return escape_controls(super().format(record), single_line=True)
+
+
 class PrivateFileHandler(logging.FileHandler):
     """A FileHandler whose file is created with mode 0600 (and tightened to it if it exists)."""
 
@@ -138,7 +151,7 @@ def configure_logging(path: Path | str | None, level: str | int = "DEBUG") -> lo
     for var in SECRET_ENV_VARS:
         register_secret(os.environ.get(var))
     handler = PrivateFileHandler(os.fspath(Path(path).expanduser()), encoding="utf-8")
-    handler.setFormatter(logging.Formatter(FORMAT, DATE_FORMAT))
+    handler.setFormatter(EscapingFormatter(FORMAT, DATE_FORMAT))
     handler.addFilter(RedactingFilter())
     logger.addHandler(handler)
     logger.setLevel(level)

@@ -201,7 +201,7 @@ def _time_field(label: str, value: Any, now: datetime, since: Any = None) -> Fie
     start = parse_time(since)
     if start is not None:
         text += f"  · {duration((parsed - start).total_seconds())} after creation"
-    return (label, Text(text))
+    return (label, literal(text))
 
 
 def _plain_fields(record: Record, skip: Sequence[str], taken: set[str]) -> list[Field]:
@@ -273,7 +273,7 @@ def redteam_detail(detail: Detail, now: datetime) -> dict[str, Any]:
         else:
             fields.append((label, literal(value)))
     if detail.note:
-        fields.append(("note", Text(detail.note, style="dim italic")))
+        fields.append(("note", literal(detail.note, style="dim italic")))
     return {
         "title": task.test_name or task.task_id,
         "fields": fields,

@@ -135,7 +135,7 @@ class TaskView(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="status-line"):
             with Horizontal(classes="where"):
-                yield Static(Text(self.key_label), classes="key-label")
+                yield Static(literal(self.key_label, single_line=True), classes="key-label")
                 yield StatusFilter(classes="filter")
                 yield Pager(classes="pager")
                 yield Static("", classes="search-label")
@@ -165,7 +165,7 @@ class TaskView(Vertical):
         self.generation += 1  # whatever the old client still answers is dropped
         self.source = source
         self.key_label = key_label
-        self.query_one(".key-label", Static).update(Text(key_label))
+        self.query_one(".key-label", Static).update(literal(key_label, single_line=True))
         self.request = self.request.with_(page=1, cursor=None, status=None)
         self.cursors, self.page_index, self._filter_index = [None], 0, 0
         self.steps_ahead = 0
@@ -682,7 +682,7 @@ class TaskView(Vertical):
         )
         if text != self._search_text:  # unchanged on most ticks: no repaint, no re-layout
             self._search_text = text
-            self.query_one(".search-label", Static).update(Text(text))
+            self.query_one(".search-label", Static).update(literal(text, single_line=True))
 
     @work(exclusive=True, group="detail")
     async def _load_detail(self, key: str) -> None:

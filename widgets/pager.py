@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from rich.cells import cell_len
-from rich.text import Text
 from textual.widgets import Static
+
+from widgets.text import literal
 
 __all__ = ["Pager", "cursor_text", "number_text", "walk_text"]
 
@@ -89,7 +90,7 @@ class Pager(Static):
         if self.text != self._painted:
             resize = cell_len(self.text) != cell_len(self._painted)  # same width: no re-layout
             self._painted = self.text
-            self.update(Text(self.text, end=""), layout=resize)
+            self.update(literal(self.text), layout=resize)
 
     def show_number(
         self, page: int, total_pages: int | None, total_items: int | None, *, paint: bool = True

@@ -1,62 +1,24 @@
 """Turn server values into safe, literal rich Text.
 
 Rich's Text never interprets markup, but it passes raw control bytes through to the
-terminal, so an ESC from a server could start an ANSI/OSC sequence. Every unsafe code
-point is replaced here by a visible escape, and bidi controls (which can visually
-reorder what a user reads) are made visible too.
+terminal, so an ESC from a server could start an ANSI/OSC sequence. Which code points
+are unsafe, and what shows in their place, is defined once in tui.core.safe_text; this
+module applies it to Text (keeping styles) for every widget.
 """
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left
 from itertools import accumulate
 
 from rich.style import Style
 from rich.text import Span, Text
 
+from tui.core.safe_text import UNSAFE, UNSAFE_OR_LINE, escape_controls, visible
+
 __all__ = ["ELLIPSIS", "escape_controls", "literal", "sanitize_text"]
 
 ELLIPSIS = "…"
-
-# C0 (except \t and \n), DEL, C1, line/paragraph separators, bidi marks, embeddings,
-# overrides and isolates, plus the BOM / zero-width no-break space.
-_UNSAFE = re.compile(
-    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029"
-    "\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-_UNSAFE_OR_LINE = re.compile(_UNSAFE.pattern[:-1] + "\t\n]")
-
-
-def _visible(char: str) -> str:
-    code = ord(char)
-    if code < 0x20:
-        return chr(0x2400 + code)  # Unicode "control pictures": \x1b -> ␛
-    if code == 0x7F:
-        return "\u2421"  # ␡
-    if code <= 0xFF:
-        return f"\\x{code:02x}"
-    return f"\\u{code:04x}"
-
-
-_SINGLE_LINE = {"\n": "\u2424", "\t": " "}  # ␤ and a plain space
-
-
-def _replacement(char: str, single_line: bool) -> str:
-    if single_line and char in _SINGLE_LINE:
-        return _SINGLE_LINE[char]
-    return _visible(char)
-
-
-def escape_controls(value: str, *, single_line: bool = False) -> str:
-    """Return `value` with every unsafe code point replaced by a visible escape.
-
-    With `single_line`, newlines become "␤" and tabs a space (for one-line table cells).
-    """
-    pattern = _UNSAFE_OR_LINE if single_line else _UNSAFE
-    if pattern.search(value) is None:
-        return value
-    return pattern.sub(lambda m: _replacement(m.group(), single_line), value)
 
 
 def sanitize_text(text: Text, *, single_line: bool = False) -> Text:
@@ -65,7 +27,7 @@ def sanitize_text(text: Text, *, single_line: bool = False) -> Text:
     Styles and spans are kept: span offsets are shifted by the growth of each escape.
     """
     plain = text.plain
-    pattern = _UNSAFE_OR_LINE if single_line else _UNSAFE
+    pattern = UNSAFE_OR_LINE if single_line else UNSAFE
     if pattern.search(plain) is None:
         return text
     positions: list[int] = []
@@ -74,7 +36,7 @@ def sanitize_text(text: Text, *, single_line: bool = False) -> Text:
     last = 0
     for match in pattern.finditer(plain):
         start = match.start()
-        replacement = _replacement(match.group(), single_line)
+        replacement = visible(match.group(), single_line=single_line)
         pieces.append(plain[last:start])
         pieces.append(replacement)
         positions.append(start)

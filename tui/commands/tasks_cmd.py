@@ -13,10 +13,11 @@ harmless for a terminal; --json prints the parsed answer. Errors are one line on
 from __future__ import annotations
 
 import argparse
-import re
 import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any
+
+from tui.core.safe_text import UNSAFE_ABOVE_C0, escape_as_codes
 
 if TYPE_CHECKING:
     from tui.config import Config
@@ -26,12 +27,6 @@ if TYPE_CHECKING:
 SOURCES = ("datasets", "redteam", "nimble")
 DATASET_TASK_PREFIX = "data-generation-"
 EXIT_USAGE = 2
-
-# C0/C1 controls, DEL, lone surrogates, and the invisible direction/line-separator characters that
-# can make a terminal line lie about its content ("Trojan Source").
-_INVISIBLE = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff"
-_UNSAFE_RE = re.compile(f"[\x00-\x1f{_INVISIBLE}]")
-_JSON_UNSAFE_RE = re.compile(f"[{_INVISIBLE}]")  # json.dumps already escapes \x00-\x1f
 
 
 # ------------------------------------------------------------------------------ registration
@@ -280,21 +275,17 @@ def _out(text: str) -> None:
 
 
 def harmless(text: str) -> str:
-    """`text` with every terminal control made visible (ESC -> \\x1b, U+202E -> \\u202e)."""
-    return _UNSAFE_RE.sub(_escape, text)
-
-
-def _escape(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+    """`text` as one line with every terminal control made visible (ESC -> \\x1b, U+202E ->
+    \\u202e): the unsafe characters of tui.core.safe_text, plus tab and newline."""
+    return escape_as_codes(text)
 
 
 def to_json(obj: Any) -> str:
     """Pretty JSON that is still valid JSON but cannot drive a terminal."""
     import json
 
-    text = json.dumps(obj, indent=2, ensure_ascii=False)
-    return _JSON_UNSAFE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    text = json.dumps(obj, indent=2, ensure_ascii=False)  # escapes C0 itself
+    return UNSAFE_ABOVE_C0.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def cell_width(text: str) -> int:

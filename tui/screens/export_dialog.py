@@ -18,11 +18,10 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
-from rich.text import Text
-
 from tui.export import display_path, export_view, fetch_all
 from tui.providers.base import Page, PageRequest, ProviderError
 from tui.providers.sources import Row
+from widgets.text import literal
 
 FetchPage = Callable[[PageRequest], Any]
 
@@ -56,8 +55,9 @@ class ExportDialog(ModalScreen[str | None]):
         pages = paging.total_pages if paging.kind == "number" else None
         scope = f"{pages} pages" if pages else "every page"
         with Vertical(classes="dialog export-dialog"):
-            yield Label(Text(f"Export {self.title_text}", style="bold"))
-            yield Label(f"this page: {len(self.page.rows)} rows · all: {total or '?'} tasks, {scope}")
+            yield Label(literal(f"Export {self.title_text}", style="bold"))
+            rows = len(self.page.rows)
+            yield Label(literal(f"this page: {rows} rows · all: {total or '?'} tasks, {scope}"))
             with Horizontal(classes="buttons", id="choices"):
                 yield Button("Page · CSV", id="page-csv", variant="primary")
                 yield Button("Page · JSON", id="page-json")
@@ -74,7 +74,7 @@ class ExportDialog(ModalScreen[str | None]):
         self.query_one("#progress").display = False
 
     def _status(self, message: str) -> None:
-        self.query_one("#export-status", Static).update(Text(message))
+        self.query_one("#export-status", Static).update(literal(message, single_line=True))
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         event.stop()

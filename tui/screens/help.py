@@ -9,7 +9,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from rich.table import Table
-from rich.text import Text
+from widgets.text import literal
 
 from tui.keymap import display_keys
 
@@ -26,13 +26,13 @@ def key_table(groups: list[tuple[str, list[Binding]]]) -> Table:
     table.add_column(style="bold", no_wrap=True)
     table.add_column()
     for title, bindings in groups:
-        table.add_row(Text(title, style="underline"), "")
+        table.add_row(literal(title, style="underline"), "")
         for binding in bindings:
             key = binding.key_display or display_keys(binding.key)
-            table.add_row(Text(key), Text(binding.tooltip or binding.description))
-    table.add_row(Text("other", style="underline"), "")
+            table.add_row(literal(key), literal(binding.tooltip or binding.description))
+    table.add_row(literal("other", style="underline"), "")
     for key, what in EXTRA_KEYS:
-        table.add_row(Text(key), Text(what))
+        table.add_row(literal(key), literal(what))
     return table
 
 
@@ -49,5 +49,5 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog help"):
-            yield Static(Text("tasktop keys", style="bold"))
+            yield Static(literal("tasktop keys", style="bold"))
             yield Static(key_table(self.groups))

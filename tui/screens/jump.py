@@ -8,6 +8,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
 
+from widgets.text import literal
+
 
 class JumpScreen(ModalScreen[int | None]):
     BINDINGS = [Binding("escape", "cancel", "Cancel")]
@@ -19,7 +21,7 @@ class JumpScreen(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(f"Go to page (1–{self.last}):")
+            yield Label(literal(f"Go to page (1–{self.last}):"))
             yield Input(placeholder=f"now on page {self.current}", type="integer", id="page-input")
             yield Label("", id="jump-error", classes="error")
 
@@ -31,7 +33,8 @@ class JumpScreen(ModalScreen[int | None]):
         if 1 <= page <= self.last:
             self.dismiss(page)
         else:
-            self.query_one("#jump-error", Label).update(f"enter a number from 1 to {self.last}")
+            error = self.query_one("#jump-error", Label)
+            error.update(literal(f"enter a number from 1 to {self.last}"))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

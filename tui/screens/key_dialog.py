@@ -14,9 +14,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
-from rich.text import Text
-
 from tui.keys import ENV_VARS, KeyInfo, KeyringUnavailable, remember_session_key, store_key_async
+from widgets.text import literal
 
 PROVIDER_TITLES = {"enkrypt": "Enkrypt AI (Datasets and Red team)", "nimble": "Nimble"}
 
@@ -32,10 +31,10 @@ class KeyDialog(ModalScreen[KeyInfo | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog key-dialog"):
-            yield Label(Text(f"API key for {PROVIDER_TITLES[self.provider]}", style="bold"))
+            yield Label(literal(f"API key for {PROVIDER_TITLES[self.provider]}", style="bold"))
             if self.reason:
-                yield Static(Text(self.reason), classes="error")
-            yield Label(f"profile {self.profile} · {ENV_VARS[self.provider]} overrides it")
+                yield Static(literal(self.reason, single_line=True), classes="error")
+            yield Label(literal(f"profile {self.profile} · {ENV_VARS[self.provider]} overrides it"))
             yield Input(password=True, placeholder="paste the key", id="key-input")
             with Horizontal(classes="buttons"):
                 yield Button("Save to keyring", id="save", variant="primary")
@@ -49,7 +48,7 @@ class KeyDialog(ModalScreen[KeyInfo | None]):
 
     def _status(self, message: str, error: bool = False) -> None:
         status = self.query_one("#key-status", Static)
-        status.update(Text(message))
+        status.update(literal(message, single_line=True))
         status.set_class(error, "error")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

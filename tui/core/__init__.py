@@ -1,0 +1,1 @@
+"""Pure building blocks shared by every layer (stdlib only, so widgets may import them too)."""
