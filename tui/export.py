@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tui.providers.base import Page, PageRequest, ProtocolError, ProviderError
-from widgets.text import escape_controls
 
 Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
@@ -97,6 +96,10 @@ def csv_text(text: str, *, formula_guard: bool = True) -> str:
     breaks, and each piece must still be data.
     """
     if any(c < " " or "\x7f" <= c for c in text):
+        # Imported only when needed: the widgets package loads Textual, which the CLI (and any
+        # export without control characters) must not pay for.
+        from widgets.text import escape_controls
+
         text = "\r".join(escape_controls(part) for part in text.split("\r"))
     if formula_guard:
         text = _FORMULA_LINE.sub(r"\1'", text)
