@@ -319,7 +319,7 @@ class TaskView(Vertical):
         if self.steps_ahead > 0:
             return  # only a stepping stone to a later page
         self.table.apply(self._cells_for(page.rows), mark=False)
-        self.notice(None if page.rows else "no tasks on this page")
+        self.notice(page.oversized or (None if page.rows else "no tasks on this page"))
 
     def _walk_on(self, page: Page[Row]) -> bool:
         """Cursor paging with `n` presses pending: go on to the next page instead of painting."""
@@ -357,7 +357,7 @@ class TaskView(Vertical):
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
-        self.notice(None if page.rows else "no tasks on this page")
+        self.notice(page.oversized or (None if page.rows else "no tasks on this page"))
         self._show_pager(page)
         self._show_search()
         self.post_message(self.Counted(self, page.paging.total_items))

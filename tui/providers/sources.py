@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .base import (
@@ -87,7 +87,7 @@ class RedteamSource(TaskSource):
     async def fetch(self, request: PageRequest) -> Page[Row]:
         page = await self.client.list_redteam(request)
         rows = [Row(t.task_id, t.status, t) for t in page.rows]
-        return Page(rows, page.paging, request)
+        return replace(page, rows=rows, request=request)
 
     async def detail(self, row: Row) -> Detail:
         try:
@@ -113,7 +113,7 @@ class NimbleSource(TaskSource):
         rows = [Row(t.id, t.state, t) for t in page.rows]
         if request.status is not None:
             rows = [r for r in rows if r.status == request.status]
-        return Page(rows, page.paging, request)
+        return replace(page, rows=rows, request=request)
 
     async def detail(self, row: Row) -> Detail:
         fresh: NimbleTask = await self.client.get_task(row.key)
@@ -158,7 +158,7 @@ class DatasetsSource(TaskSource):
             Row(name, task.status if task else "", task if task else name)
             for name, task in zip(names, tasks, strict=True)
         ]
-        return Page(rows, page.paging, request)
+        return replace(page, rows=rows, request=request)
 
     async def _task_for(self, name: str) -> DatasetTask | None:
         cached = self._settled.get(name)
