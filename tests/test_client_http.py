@@ -660,8 +660,13 @@ ODD_KEY = 'sk-a/b"c\\d-7f3c9a1e5b2d'
 
 @pytest.mark.parametrize(
     "echo",
-    [ODD_KEY, json.dumps(ODD_KEY)[1:-1], json.dumps(ODD_KEY)[1:-1].replace("/", "\\/")],
-    ids=["raw", "json-escaped", "json-escaped-slash"],
+    [
+        ODD_KEY,
+        json.dumps(ODD_KEY)[1:-1],
+        json.dumps(ODD_KEY)[1:-1].replace("/", "\\/"),
+        "".join(f"\\u{ord(c):04x}" for c in ODD_KEY),
+    ],
+    ids=["raw", "json-escaped", "json-escaped-slash", "unicode-escaped"],
 )
 async def test_a_key_echoed_in_a_200_body_is_masked_before_decoding(echo):
     text = (

@@ -137,3 +137,18 @@ async def test_the_pager_shows_an_impossible_count_as_unknown(sim):
         await loaded(pilot, app, "redteam")
         pager = str(app.view("redteam").pager.render())
         assert pager.startswith("page 1 of 30") and "-5" not in pager and "tasks" not in pager
+
+
+async def test_a_nimble_filter_applies_to_the_kept_surplus_too(sim):
+    from tui.providers.base import PageRequest
+    from tui.providers.nimble import NimbleClient
+    from tui.providers.sources import NimbleSource
+
+    sim.set_fault(Fault("many_rows", path_prefix=LIST_PATHS["nimble"]))
+    async with NimbleClient(sim.url, sim.nimble_key) as client:
+        page = await NimbleSource(client).fetch(PageRequest(limit=10, status="success"))
+    assert page.sent == 100_000 and page.oversized == NOTICE
+    assert all(row.status == "success" for row in page.rows)
+    # The padding rows are all "pending": none survives the filter; real ones past 10 may.
+    assert all(raw["state"] == "success" for raw in page.surplus)
+    assert len(page.surplus) < 100

@@ -379,7 +379,6 @@ class HttpClient:
             ) from None
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, got_headers) from None
-        body = self._masked(body)
         if len(body) > THREAD_DECODE_BYTES:
             outcome = await asyncio.to_thread(self._outcome, response, body, path, shape)
         else:
@@ -390,10 +389,19 @@ class HttpClient:
         return outcome
 
     def _masked(self, body: bytes) -> bytes:
-        """`body` with this client's key, raw or JSON-escaped, replaced by KEY_MASK."""
+        """`body` with this client's key, raw or JSON-escaped, replaced by KEY_MASK.
+
+        A body with \\u escapes is first re-encoded canonically (msgspec writes every printable
+        ASCII character plainly), so a key spelled "\\u0073k-…" is found as well.
+        """
         value = self._key.reveal()
         if not value or len(value) < MIN_MASKED_KEY:
             return body
+        if b"\\u" in body:
+            try:
+                body = msgspec.json.encode(msgspec.json.decode(body))
+            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, OverflowError):
+                pass  # not JSON: decoding fails below, and nothing of it is shown
         escaped = json.dumps(value)[1:-1]
         mask = KEY_MASK.encode()
         for form in dict.fromkeys((value, escaped, escaped.replace("/", "\\/"))):
@@ -410,7 +418,8 @@ class HttpClient:
         shape: Callable[[Any], Any] | None = None,
     ) -> Any:
         """Decoded (and shaped) JSON of a 2xx answer, else the error to raise (returned with no
-        traceback)."""
+        traceback). The key is masked first (see `_masked`)."""
+        body = self._masked(body)
         status = response.status_code
         if not 200 <= status < 300:
             return self._status_error(response, body, path)

@@ -111,9 +111,11 @@ class NimbleSource(TaskSource):
         wire = request.with_(status=None)
         page = await self.client.list_tasks(wire)
         rows = [Row(t.id, t.state, t) for t in page.rows]
+        surplus: tuple[Any, ...] = page.surplus  # raw task objects (see models.trim_list)
         if request.status is not None:
             rows = [r for r in rows if r.status == request.status]
-        return replace(page, rows=rows, request=request)
+            surplus = tuple(r for r in surplus if r.get("state") == request.status)
+        return replace(page, rows=rows, request=request, surplus=surplus)
 
     async def detail(self, row: Row) -> Detail:
         fresh: NimbleTask = await self.client.get_task(row.key)
