@@ -650,3 +650,69 @@ def test_secret_never_shows_itself():
     s = Secret(KEY)
     assert KEY not in repr(s) and KEY not in str(s) and KEY not in f"{s}"
     assert s.reveal() == KEY and bool(s) and not Secret("  ") and Secret(s).reveal() == KEY
+
+
+# ------------------------------------------------------------------- echoed keys, odd counts
+
+
+ODD_KEY = 'sk-a/b"c\\d-7f3c9a1e5b2d'
+
+
+@pytest.mark.parametrize(
+    "echo",
+    [
+        ODD_KEY,
+        json.dumps(ODD_KEY)[1:-1],
+        json.dumps(ODD_KEY)[1:-1].replace("/", "\\/"),
+        "".join(f"\\u{ord(c):04x}" for c in ODD_KEY),
+    ],
+    ids=["raw", "json-escaped", "json-escaped-slash", "unicode-escaped"],
+)
+async def test_a_key_echoed_in_a_200_body_is_masked_before_decoding(echo):
+    text = (
+        '{"data": [{"id": "n1", "state": "pending", "note": "owner ECHO"}],'
+        ' "pagination": {"has_next": true, "next_cursor": "ECHO", "total": 1}}'
+    ).replace("ECHO", echo)
+    client, _ = nimble(answer(200, text=text), key=ODD_KEY)
+    async with client:
+        page = await client.list_tasks()
+    assert page.paging.next_cursor == "***"
+    assert page.rows[0].extra == {"note": "owner ***"}
+    assert ODD_KEY not in repr(page) and echo not in repr(page)
+
+
+async def test_a_key_too_short_to_be_real_is_not_masked_in_bodies():
+    client, _ = enkrypt(answer(200, {"tasks": [{"task_id": "abc-1", "test_name": "abcde"}]}),
+                        key="abcde")
+    async with client:
+        page = await client.list_redteam()
+    assert page.rows[0].test_name == "abcde"
+
+
+@pytest.mark.parametrize(
+    ("pagination", "rows", "total_count", "total_pages"),
+    [
+        ({"total_count": -5, "total_pages": 1}, 2, None, 1),
+        ({"total_count": 1, "total_pages": 1}, 2, None, 1),  # fewer than the rows sent
+        ({"page": 3, "per_page": 2, "total_count": 5}, 2, None, None),  # 4 rows before page 3
+        ({"page": 3, "per_page": 2, "total_count": 6}, 2, 6, 3),
+        ({"total_count": 7, "total_pages": -1}, 2, 7, 1),
+        ({"total_count": 0}, 0, 0, 0),
+    ],
+)
+async def test_impossible_enkrypt_counts_are_unknown(pagination, rows, total_count, total_pages):
+    body = {"tasks": [{"task_id": f"t{i}"} for i in range(rows)], "pagination": pagination}
+    client, _ = enkrypt(answer(200, body))
+    async with client:
+        page = await client.list_redteam(PageRequest(per_page=10))
+    assert (page.paging.total_count, page.paging.total_pages) == (total_count, total_pages)
+
+
+@pytest.mark.parametrize(("total", "expected"), [(-5, None), (1, None), (2, 2), (2.0, 2)])
+async def test_impossible_nimble_totals_are_unknown(total, expected):
+    body = {"data": [{"id": "a", "state": "pending"}, {"id": "b", "state": "error"}],
+            "pagination": {"has_next": False, "next_cursor": None, "total": total}}
+    client, _ = nimble(answer(200, body))
+    async with client:
+        page = await client.list_tasks()
+    assert page.paging.total == expected

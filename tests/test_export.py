@@ -15,6 +15,7 @@ from tui.export import (
     PageLimitExceeded,
     columns_of,
     csv_cell,
+    csv_text,
     default_export_path,
     display_path,
     export_rows,
@@ -111,6 +112,69 @@ def test_export_csv_contents(tmp_path):
     ]
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+HOSTILE_VALUES = [
+    "=2+3", "+1", "-1", "@SUM(A1)", "\tx", "\r=1",
+    "note\r=2+3", "note\n=2+3", "note\r\n+cmd|' /C calc'!A0", "a\r\r-1", "a\n\n@x", "ok\rline",
+    "two\nlines\r\nthree\rfour", 'quote "and" comma, here',
+]
+
+
+def _lines(cell: str) -> list[str]:
+    return cell.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+
+
+def _read_csv(path) -> list[list[str]]:
+    with open(path, encoding="utf-8", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def test_csv_read_back_no_cell_or_header_line_starts_a_formula(tmp_path):
+    rows = [
+        {"task_id": f"t{i}", value: value, "note": value} for i, value in enumerate(HOSTILE_VALUES)
+    ]
+    path = export_rows(rows, tmp_path / "hostile.csv", "csv")
+    parsed = _read_csv(path)
+    assert len(parsed) == 1 + len(rows)  # a CR or LF inside a value never starts a row
+    assert all(len(line) == len(parsed[0]) for line in parsed)
+    for line in parsed:
+        for cell in line:
+            for piece in _lines(cell):
+                assert not piece.startswith(FORMULA_STARTS), (cell, piece)
+    header = parsed[0]
+    for value in HOSTILE_VALUES:
+        guarded = csv_text(value)
+        assert guarded in header
+        assert parsed[1 + HOSTILE_VALUES.index(value)][header.index("note")] == guarded
+        # The guard only adds "'" at line starts: the data is all still there.
+        assert guarded.replace("'", "") == value.replace("'", "")
+
+
+def test_csv_bare_cr_stays_inside_its_quoted_cell(tmp_path):
+    path = export_rows([{"a": "note\r=2+3", "b": "x"}], tmp_path / "cr.csv", "csv")
+    assert path.read_bytes() == b'a,b\r\n"note\r\'=2+3",x\r\n'
+    assert _read_csv(path) == [["a", "b"], ["note\r'=2+3", "x"]]
+
+
+def test_csv_escapes_control_characters_but_keeps_line_breaks_and_tabs(tmp_path):
+    hostile = "\x1b]52;c;ZXZpbA==\x07red\x1b[31m\x9b2J\u202eevil\r\nnext\tcol"
+    path = export_rows([{"\x1b[2Jkey": hostile}], tmp_path / "esc.csv", "csv")
+    raw = path.read_text(encoding="utf-8")
+    assert not any(c in raw for c in "\x1b\x07\x9b\u202e")
+    header, row = _read_csv(path)
+    assert header == ["␛[2Jkey"]
+    assert row == ["␛]52;c;ZXZpbA==␇red␛[31m\\x9b2J\\u202eevil\r\nnext\tcol"]
+
+
+def test_json_export_escapes_c1_and_bidi_controls_and_round_trips(tmp_path):
+    rows = [{"id": "x\x1b[31m\x9b2J\u202e\u2028y", "ok": "é"}]
+    path = export_rows(rows, tmp_path / "esc.json", "json")
+    raw = path.read_text(encoding="utf-8")
+    assert not any(c in raw for c in "\x1b\x9b\u202e\u2028")
+    assert "é" in raw
+    assert json.loads(raw) == rows
+
+
 def test_export_json_contents_equal_rows(tmp_path):
     rows = [{"id": "a", "input": {"url": "https://x"}, "ok": True}, {"id": "ü", "n": 1.5}]
     path = export_rows(rows, tmp_path / "out.json", "json")
@@ -118,7 +182,7 @@ def test_export_json_contents_equal_rows(tmp_path):
 
 
 def test_export_of_no_rows(tmp_path):
-    assert export_rows([], tmp_path / "e.csv", "csv").read_text() == "\n"
+    assert export_rows([], tmp_path / "e.csv", "csv").read_bytes() == b"\r\n"
     assert json.loads(export_rows([], tmp_path / "e.json", "json").read_text()) == []
 
 

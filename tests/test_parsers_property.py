@@ -135,6 +135,9 @@ def check_page(model):
         assert all(isinstance(row, model) for row in page.rows)
         for number in (page.paging.total, page.paging.total_count, page.paging.total_pages):
             assert number is None or (isinstance(number, int) and not isinstance(number, bool))
+            assert number is None or number >= 0  # an impossible count is unknown, never shown
+        for count in (page.paging.total, page.paging.total_count):
+            assert count is None or count >= len(page.rows)
 
     return check
 

@@ -77,6 +77,9 @@ def test_fault_validation():
     assert Fault(kind="html").status == 502
     assert Fault(kind="hang").seconds == 60.0
     assert Fault(kind="status", retry_after=3).retry_after == "3"
+    assert Fault(kind="many_rows").rows == 100_000
+    with pytest.raises(ValueError):
+        Fault(kind="many_rows", rows=-1)
 
 
 # ------------------------------------------------------------------------------------ status
@@ -176,6 +179,42 @@ def test_huge_is_a_20_mb_valid_json_answer(sim, http, ek, nk, path, pick):
     assert int(r.headers["content-length"]) == len(r.content) >= HUGE_BYTES
     assert len(pick(r.json())) == HUGE_BYTES
     assert len(http.get(path, headers=headers).content) < 100_000
+
+
+@pytest.mark.parametrize("path, picks", [
+    ("/datasets/list-tasks", [lambda b: b["datasets"][0], lambda b: b["echo"]]),
+    ("/redteam/list-tasks", [lambda b: b["tasks"][0]["task_id"], lambda b: b["tasks"][0]["echo"]]),
+    ("/v1/tasks", [lambda b: b["data"][0]["id"], lambda b: b["pagination"]["next_cursor"]]),
+])
+def test_echo_key_puts_the_callers_key_in_a_200_answer(sim, http, ek, nk, path, picks):
+    headers, key = (nk, sim.nimble_key) if path.startswith("/v1") else (ek, sim.enkrypt_key)
+    sim.set_fault(Fault(kind="echo_key", path_prefix=path, times=1))
+    r = http.get(path, headers=headers)
+    assert r.status_code == 200
+    assert [pick(r.json()) for pick in picks] == [key, key]
+    assert key not in http.get(path, headers=headers).text
+
+
+@pytest.mark.parametrize("path, member", [
+    ("/datasets/list-tasks", "datasets"), ("/redteam/list-tasks", "tasks"), ("/v1/tasks", "data"),
+])
+def test_many_rows_pads_a_list_answer_within_the_clients_body_cap(sim, http, ek, nk, path, member):
+    headers = nk if path.startswith("/v1") else ek
+    normal = http.get(path, headers=headers).json()
+    sim.set_fault(Fault(kind="many_rows", path_prefix=path, times=1))
+    r = http.get(path, headers=headers)
+    rows = r.json()[member]
+    assert len(rows) == 100_000 and len(set(map(json.dumps, rows))) == 100_000
+    assert rows[: len(normal[member])] == normal[member]
+    assert len(r.content) < 8 * 1024 * 1024
+    sim.set_fault(Fault(kind="many_rows", path_prefix=path, rows=150, times=1))
+    assert len(http.get(path, headers=headers).json()[member]) == 150
+
+
+def test_impossible_count_claims_minus_five_tasks(sim, http, ek, nk):
+    sim.set_fault(Fault(kind="impossible_count"))
+    assert http.get("/redteam/list-tasks", headers=ek).json()["pagination"]["total_count"] == -5
+    assert http.get("/v1/tasks", headers=nk).json()["pagination"]["total"] == -5
 
 
 # ------------------------------------------------------------------------- connection faults

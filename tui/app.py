@@ -345,6 +345,9 @@ class TasktopApp(App[None]):
         self.notify(f"copied {copy_summary(text)}{note}", timeout=4, markup=False)
 
     def action_export(self) -> None:
+        from dataclasses import replace
+
+        from tui.providers.sources import Row
         from tui.screens.export_dialog import ExportDialog
 
         view = self.active_view
@@ -356,9 +359,10 @@ class TasktopApp(App[None]):
             if result:
                 self.notify(result, title="export", timeout=10, markup=False)
 
-        dialog = ExportDialog(
-            TITLES[view.tab_id], view.tab_id, view.page, view.source.fetch, utc_now
-        )
+        page = view.page
+        if page.surplus:  # an oversized answer: "this page" is every row it brought, not 10
+            page = replace(page, rows=[*page.rows, *(Row("", "", raw) for raw in page.surplus)])
+        dialog = ExportDialog(TITLES[view.tab_id], view.tab_id, page, view.source.fetch, utc_now)
         self.push_screen(dialog, done)
 
     # ------------------------------------------------------------------------------ profiles

@@ -11,6 +11,7 @@ from __future__ import annotations
 import csv
 import json
 import math
+import re
 from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -24,8 +25,14 @@ FORMATS: tuple[Format, ...] = ("csv", "json")
 #: Default page size when walking every page (the APIs' maximum).
 ALL_PAGE_SIZE = 100
 DEFAULT_MAX_PAGES = 1000
-#: Cells starting with these are formulas to a spreadsheet; such text cells get a leading "'".
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+#: A line start (the cell's start, or just after a line break) followed by what a spreadsheet
+#: runs as a formula (=, +, -, @, tab, CR); such a line gets a leading "'".
+_FORMULA_LINE = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r])")
+#: Code points json.dumps(ensure_ascii=False) leaves raw that a terminal may act on (DEL, C1,
+#: line separators, bidi controls): written as \uXXXX escapes, which decode to the same text.
+_JSON_UNSAFE = re.compile(
+    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
+)
 
 
 class PageLimitExceeded(ProviderError):
@@ -77,9 +84,25 @@ def csv_cell(value: Any, *, formula_guard: bool = True) -> str:
         return str(value)
     if isinstance(value, (dict, list, tuple)):
         return compact_json(value)
-    text = str(value)
-    if formula_guard and text.startswith(_FORMULA_START):
-        return "'" + text
+    return csv_text(str(value), formula_guard=formula_guard)
+
+
+def csv_text(text: str, *, formula_guard: bool = True) -> str:
+    """Server text made safe for a CSV cell (header cells too).
+
+    Control characters other than CR, LF and tab become visible symbols (an ESC must not reach the
+    terminal of someone who runs `cat` on the file). With `formula_guard`, every line of the cell
+    that would start a formula gets a leading "'": a spreadsheet may split a cell at its line
+    breaks, and each piece must still be data.
+    """
+    if any(c < " " or "\x7f" <= c for c in text):
+        # Imported only when needed: the widgets package loads Textual, which the CLI (and any
+        # export without control characters) must not pay for.
+        from widgets.text import escape_controls
+
+        text = "\r".join(escape_controls(part) for part in text.split("\r"))
+    if formula_guard:
+        text = _FORMULA_LINE.sub(r"\1'", text)
     return text
 
 
@@ -107,21 +130,26 @@ def export_rows(
 ) -> Path:
     """Write `rows` to a new file at `path` (FileExistsError if it exists); return the path.
 
-    JSON: an array of the row objects, as the server sent them. CSV: a header of every key seen
-    (first-seen order), one line per row, missing values empty, nested values as compact JSON.
-    A half-written file is removed if writing fails.
+    JSON: an array of the row objects, as the server sent them (control characters as \\u
+    escapes). CSV: a header of every key seen (first-seen order), one line per row, missing values
+    empty, nested values as compact JSON, header and cells through `csv_text`. CSV quoting is
+    QUOTE_MINIMAL with the RFC 4180 line terminator "\\r\\n": the writer quotes every field that
+    holds a character of the terminator, so a bare CR or LF inside a value stays inside its quoted
+    cell instead of starting a row (with "\\n" alone a bare CR went unquoted). QUOTE_ALL would also
+    work but turns every number into quoted text. A half-written file is removed if writing fails.
     """
     _check_format(fmt)
     path = Path(path)
     with path.open("x", encoding="utf-8", newline="") as fh:
         try:
             if fmt == "json":
-                json.dump(rows, fh, ensure_ascii=False, indent=2)
+                text = json.dumps(rows, ensure_ascii=False, indent=2)
+                fh.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
                 fh.write("\n")
             else:
                 columns = columns_of(rows)
-                writer = csv.writer(fh, lineterminator="\n")
-                writer.writerow(columns)
+                writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+                writer.writerow([csv_text(str(c), formula_guard=formula_guard) for c in columns])
                 for row in rows:
                     writer.writerow(
                         [csv_cell(row.get(c), formula_guard=formula_guard) for c in columns]

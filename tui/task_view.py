@@ -340,7 +340,7 @@ class TaskView(Vertical):
             self.notice(None)
             self._show_pager(page)
         else:
-            self.notice(None if page.rows else "no tasks on this page")
+            self.notice(page.oversized or (None if page.rows else "no tasks on this page"))
 
     def _walk_on(self, page: Page[Row]) -> bool:
         """Cursor paging with `n` presses pending: go on to the next page instead of painting."""
@@ -379,7 +379,7 @@ class TaskView(Vertical):
         self.table.remove_class("stale")
         self.badge.clear_error()
         self.badge.mark_updated(self.last_success)
-        self.notice(self._empty_note(page))
+        self.notice(page.oversized or self._empty_note(page))
         self._show_pager(page)
         self._show_search()
         self.post_message(self.Counted(self, page.paging.total_items))

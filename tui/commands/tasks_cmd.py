@@ -106,6 +106,8 @@ def run_list(args: argparse.Namespace) -> int:
     if isinstance(result, int):
         return result
     page: Page[Any] = result
+    if page.oversized:
+        print(f"tasktop: {page.oversized}", file=sys.stderr)
     if args.json:
         rows = [row if isinstance(row, str) else row.to_json_dict() for row in page.rows]
         _out(to_json({"rows": rows, "paging": _paging_dict(page)}))
@@ -381,7 +383,7 @@ def paging_line(page: Page[Any]) -> str:
     if p.kind == "cursor":
         where = f"next cursor: {harmless(p.next_cursor)}" if p.has_next and p.next_cursor else (
             "last page")
-        return f"{where} · {count(p.total)}"
+        return where if p.total is None else f"{where} · {count(p.total)}"
     parts = [f"page {p.page} of {max(p.total_pages or 0, 1)}"]
     if p.total_count is not None:
         parts.append(count(p.total_count))

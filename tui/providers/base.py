@@ -6,6 +6,7 @@ clients can differ in wire format while the layers above see one shape. No Textu
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field, replace
 from typing import Generic, Literal, TypeVar
 
@@ -80,13 +81,43 @@ class WalkStats:
 
 @dataclass(frozen=True, slots=True)
 class Page(Generic[T]):
-    """One answered page: its rows in server order plus its paging facts."""
+    """One answered page: its rows in server order plus its paging facts.
+
+    A server that sends more rows than were asked for gets only the first ones shown (`rows`, at
+    most the requested size): `sent` is how many it sent, and `surplus` keeps some of the others
+    as the raw JSON values they came as (at most `models.MAX_SURPLUS_ROWS`), for an export of the
+    page. Nothing that paints, diffs or alerts ever sees more than `rows`.
+    """
 
     rows: list[T]
     paging: PageInfo
     request: PageRequest = field(default_factory=PageRequest)
     #: Set when the rows were found by a filtered walk over several list pages.
     walk: WalkStats | None = None
+    sent: int | None = None
+    surplus: tuple[object, ...] = ()
+
+    @property
+    def oversized(self) -> str | None:
+        """"the server sent 100,000 rows; showing the first 10", or None for a normal page."""
+        if self.sent is None:
+            return None
+        shown = self.request.limit if self.paging.kind == "cursor" else self.request.per_page
+        return f"the server sent {self.sent:,} rows; showing the first {min(shown, self.sent)}"
+
+
+def plausible_count(value: int | float | None, at_least: int = 0) -> int | None:
+    """A server's count as an int, or None (unknown) when no real queue could have it.
+
+    Why: a count is only shown, never computed with, so an impossible one (negative, not finite,
+    fewer than the rows already seen) is better left out than printed as "-5 tasks".
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    count = int(value)
+    return count if count >= max(at_least, 0) else None
 
 
 # --------------------------------------------------------------------------------------- errors

@@ -17,6 +17,7 @@ from .base import (
     PageInfo,
     PageRequest,
     ProtocolError,
+    plausible_count,
 )
 from .client import ProviderClient
 from .http import header_value
@@ -28,6 +29,7 @@ from .models import (
     RedteamTask,
     convert,
     decode_record,
+    trim_list,
 )
 
 DEFAULT_ENKRYPT_URL = "https://api.enkryptai.com"
@@ -47,10 +49,15 @@ class EnkryptClient(ProviderClient):
         request = request or PageRequest()
         if (early := await self._take_preloaded("list_datasets", request)) is not None:
             return early
-        obj = await self._http.get_json("/datasets/list-tasks", params=_number_params(request))
-        answer = convert(obj, DatasetsListResponse)
+        got = await self._http.get_json(
+            "/datasets/list-tasks",
+            params=_number_params(request),
+            shape=trim_list("datasets", request.per_page, str),
+        )
+        answer = convert(got.obj, DatasetsListResponse)
         rows = list(answer.datasets)
-        return Page(rows, _number_paging(answer.pagination, request, len(rows)), request)
+        paging = _number_paging(answer.pagination, request, got.count)
+        return Page(rows, paging, request, sent=got.sent, surplus=got.surplus)
 
     async def get_dataset_task(
         self, dataset: str | None = None, task_id: str | None = None
@@ -73,13 +80,18 @@ class EnkryptClient(ProviderClient):
         request = request or PageRequest()
         if (early := await self._take_preloaded("list_redteam", request)) is not None:
             return early
-        obj = await self._http.get_json("/redteam/list-tasks", params=_number_params(request))
-        answer = convert(obj, RedteamListResponse)
+        got = await self._http.get_json(
+            "/redteam/list-tasks",
+            params=_number_params(request),
+            shape=trim_list("tasks", request.per_page),
+        )
+        answer = convert(got.obj, RedteamListResponse)
         rows = [
             decode_record(task, RedteamTask, where=f"$.tasks[{i}]")
             for i, task in enumerate(answer.tasks)
         ]
-        return Page(rows, _number_paging(answer.pagination, request, len(rows)), request)
+        paging = _number_paging(answer.pagination, request, got.count)
+        return Page(rows, paging, request, sent=got.sent, surplus=got.surplus)
 
     async def get_redteam_task(self, task_id: str) -> RedteamTask:
         """GET /redteam/get-task with the id in X-Enkrypt-Task-ID; answer {"data": {...}}."""
@@ -116,9 +128,12 @@ def _number_paging(p: EnkryptPagination, request: PageRequest, n_rows: int) -> P
     """PageInfo with all six fields; any the server left out is derived from the rest."""
     page = p.page if p.page is not None else request.page
     per_page = p.per_page if p.per_page is not None else request.per_page
-    total_pages = p.total_pages
-    if total_pages is None and p.total_count is not None and per_page > 0:
-        total_pages = math.ceil(p.total_count / per_page)
+    # Rows before this page plus the rows on it: a smaller total is impossible, so unknown.
+    seen = max(page - 1, 0) * max(per_page, 0) + n_rows if n_rows else 0
+    total_count = plausible_count(p.total_count, seen)
+    total_pages = plausible_count(p.total_pages)
+    if total_pages is None and total_count is not None and per_page > 0:
+        total_pages = math.ceil(total_count / per_page)
     if p.has_next is not None:
         has_next = p.has_next
     elif total_pages is not None:
@@ -130,7 +145,7 @@ def _number_paging(p: EnkryptPagination, request: PageRequest, n_rows: int) -> P
         kind="number",
         page=page,
         per_page=per_page,
-        total_count=p.total_count,
+        total_count=total_count,
         total_pages=total_pages,
         has_next=has_next,
         has_previous=has_previous,

@@ -11,10 +11,11 @@ from __future__ import annotations
 import asyncio
 import functools
 import ipaddress
+import json
 import math
 import socket
 import ssl
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 from typing import Any
@@ -44,6 +45,13 @@ MAX_RESPONSE_BYTES = 8 * 1024 * 1024
 RETRY_AFTER_CAP = 60.0
 #: Longest piece of server text quoted in an error message.
 _MAX_SERVER_TEXT = 300
+#: What replaces the client's own key wherever a server echoes it in a body.
+KEY_MASK = "***"
+#: Keys shorter than this are not masked in bodies: they could be ordinary words (the log's
+#: redaction follows the same rule, tui.logsetup.MIN_SECRET_LEN).
+MIN_MASKED_KEY = 6
+#: Bodies larger than this are decoded on a worker thread, so a big answer never stalls the UI.
+THREAD_DECODE_BYTES = 256 * 1024
 
 
 def is_loopback(host: str) -> bool:
@@ -286,16 +294,22 @@ class HttpClient:
         *,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str | bytes] | None = None,
+        shape: Callable[[Any], Any] | None = None,
     ) -> Any:
-        """The decoded JSON body of a 2xx answer, or a typed ProviderError.
+        """The decoded JSON body of a 2xx answer (passed through `shape` if given), or a typed
+        ProviderError.
 
-        Retryable failures (`base.RETRYABLE`) are tried again briefly under `self.retry`.
+        Every occurrence of this client's key in a body (any status) is masked before decoding,
+        so no record, cursor or message built from an answer can hold it. A big body is decoded,
+        and shaped, on a worker thread: `shape` is where a caller trims an oversized answer, so
+        the work proportional to it, freeing it included, stays off the UI thread. Retryable
+        failures (`base.RETRYABLE`) are tried again briefly under `self.retry`.
         """
         self._check_before_send()
 
         async def once() -> Any:
             try:
-                return await self._exchange(method, path, params, headers)
+                return await self._exchange(method, path, params, headers, shape)
             except ProviderError as err:
                 raise self._scrubbed(err) from None
 
@@ -344,6 +358,7 @@ class HttpClient:
         path: str,
         params: Mapping[str, str | int] | None,
         headers: Mapping[str, str | bytes] | None,
+        shape: Callable[[Any], Any] | None = None,
     ) -> Any:
         request = self._build(method, path, params, headers)
         if request.url.host != self.base_url.host or request.url.scheme != self.base_url.scheme:
@@ -364,24 +379,58 @@ class HttpClient:
             ) from None
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, got_headers) from None
-        outcome = self._outcome(response, body, path)
+        if len(body) > THREAD_DECODE_BYTES:
+            outcome = await asyncio.to_thread(self._outcome, response, body, path, shape)
+        else:
+            outcome = self._outcome(response, body, path, shape)
         del body  # the body may echo the key: keep it out of the raising frame's locals
         if isinstance(outcome, ProviderError):
             raise outcome
         return outcome
 
-    def _outcome(self, response: httpx.Response, body: bytes, path: str) -> Any:
-        """Decoded JSON of a 2xx answer, else the error to raise (returned with no traceback)."""
+    def _masked(self, body: bytes) -> bytes:
+        """`body` with this client's key, raw or JSON-escaped, replaced by KEY_MASK.
+
+        A body with \\u escapes is first re-encoded canonically (msgspec writes every printable
+        ASCII character plainly), so a key spelled "\\u0073k-…" is found as well.
+        """
+        value = self._key.reveal()
+        if not value or len(value) < MIN_MASKED_KEY:
+            return body
+        if b"\\u" in body:
+            try:
+                body = msgspec.json.encode(msgspec.json.decode(body))
+            except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, OverflowError):
+                pass  # not JSON: decoding fails below, and nothing of it is shown
+        escaped = json.dumps(value)[1:-1]
+        mask = KEY_MASK.encode()
+        for form in dict.fromkeys((value, escaped, escaped.replace("/", "\\/"))):
+            encoded = form.encode()
+            if encoded in body:
+                body = body.replace(encoded, mask)
+        return body
+
+    def _outcome(
+        self,
+        response: httpx.Response,
+        body: bytes,
+        path: str,
+        shape: Callable[[Any], Any] | None = None,
+    ) -> Any:
+        """Decoded (and shaped) JSON of a 2xx answer, else the error to raise (returned with no
+        traceback). The key is masked first (see `_masked`)."""
+        body = self._masked(body)
         status = response.status_code
         if not 200 <= status < 300:
             return self._status_error(response, body, path)
         try:
-            return decode_json(body)
+            obj = decode_json(body)
         except ProtocolError as err:
             ctype = response.headers.get("content-type", "").split(";")[0].strip()
             if ctype and "json" not in ctype:
                 return ProtocolError(f"response is not JSON (content-type {ctype}, status {status})")
             return err.with_traceback(None)
+        return obj if shape is None else shape(obj)
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         limit = self.max_bytes

@@ -10,7 +10,8 @@ an unknown word must be shown as it is, not rejected. Unknown extra fields are k
 from __future__ import annotations
 
 import functools
-from typing import Any, TypeVar
+from collections.abc import Callable
+from typing import Any, NamedTuple, TypeVar
 
 import msgspec
 
@@ -18,6 +19,9 @@ from .base import ProtocolError
 
 #: Wire name of the slot that holds unknown fields; no real API sends a key like this.
 _EXTRA = "__tasktop_extra__"
+#: Rows beyond the requested page size kept from an oversized answer (for "export this page");
+#: any further ones are dropped, so a hostile 8 MiB page costs bounded memory.
+MAX_SURPLUS_ROWS = 10_000
 
 
 class Record(msgspec.Struct, kw_only=True, dict=False):
@@ -174,6 +178,37 @@ def decode_json(body: bytes) -> Any:
         raise ProtocolError(f"response is not valid JSON ({exc})") from None
     except RecursionError:  # msgspec's answer to "[[[[…" deeper than the recursion limit
         raise ProtocolError("response is not valid JSON (nested too deeply)") from None
+
+
+class Trimmed(NamedTuple):
+    """A list answer cut to the page size: `obj` with its list shortened, how many rows the
+    server sent, and the surplus rows kept (see `MAX_SURPLUS_ROWS`)."""
+
+    obj: Any
+    count: int
+    sent: int | None = None
+    surplus: tuple[Any, ...] = ()
+
+
+def trim_list(member: str, cap: int, row_type: type = dict) -> Callable[[Any], Trimmed]:
+    """A `shape` for HttpClient.request: cut the answer's `member` list to its first `cap` rows.
+
+    Runs where the body is decoded (a worker thread for big bodies), so an answer of 100 000 rows
+    is never validated, kept or freed row by row on the UI thread. Surplus rows that are not
+    `row_type` are not kept (they could not be exported as rows anyway).
+    """
+
+    def shape(obj: Any) -> Trimmed:
+        rows = obj.get(member) if isinstance(obj, dict) else None
+        if not isinstance(rows, list):
+            return Trimmed(obj, 0)
+        if len(rows) <= cap:
+            return Trimmed(obj, len(rows))
+        rest = rows[cap : cap + MAX_SURPLUS_ROWS]
+        surplus = tuple(row for row in rest if isinstance(row, row_type))
+        return Trimmed({**obj, member: rows[:cap]}, len(rows), len(rows), surplus)
+
+    return shape
 
 
 def _relocate(message: str, where: str) -> str:

@@ -9,9 +9,9 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import quote
 
-from .base import InvalidArgument, Page, PageInfo, PageRequest
+from .base import InvalidArgument, Page, PageInfo, PageRequest, plausible_count
 from .client import ProviderClient
-from .models import NimbleListResponse, NimbleTask, convert, decode_record
+from .models import NimbleListResponse, NimbleTask, convert, decode_record, trim_list
 
 DEFAULT_NIMBLE_URL = "https://sdk.nimbleway.com"
 
@@ -33,8 +33,10 @@ class NimbleClient(ProviderClient):
         params: dict[str, str | int] = {"limit": request.limit}
         if request.cursor is not None:
             params["cursor"] = request.cursor
-        obj = await self._http.get_json("/v1/tasks", params=params)
-        answer = convert(obj, NimbleListResponse)
+        got = await self._http.get_json(
+            "/v1/tasks", params=params, shape=trim_list("data", request.limit)
+        )
+        answer = convert(got.obj, NimbleListResponse)
         rows = [
             decode_record(task, NimbleTask, where=f"$.data[{i}]")
             for i, task in enumerate(answer.data)
@@ -45,10 +47,10 @@ class NimbleClient(ProviderClient):
             cursor=request.cursor,
             next_cursor=p.next_cursor,
             has_next=p.has_next,
-            total=int(p.total),
+            total=plausible_count(p.total, got.count),
             has_previous=request.cursor is not None,
         )
-        return Page(rows, paging, request)
+        return Page(rows, paging, request, sent=got.sent, surplus=got.surplus)
 
     async def get_task(self, task_id: str) -> NimbleTask:
         """GET /v1/tasks/{id}; the task may come bare or wrapped in {"task": …} / {"data": …}."""

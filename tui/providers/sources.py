@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from .base import (
@@ -93,7 +93,7 @@ class RedteamSource(TaskSource):
     async def fetch(self, request: PageRequest) -> Page[Row]:
         page = await self.client.list_redteam(request)
         rows = [Row(t.task_id, t.status, t) for t in page.rows]
-        return Page(rows, page.paging, request)
+        return replace(page, rows=rows, request=request)
 
     async def detail(self, row: Row) -> Detail:
         try:
@@ -142,7 +142,8 @@ class NimbleSource(TaskSource):
 
     async def _list(self, request: PageRequest) -> Page[Row]:
         page = await self.client.list_tasks(request.with_(status=None))
-        return Page([Row(t.id, t.state, t) for t in page.rows], page.paging, request)
+        rows = [Row(t.id, t.state, t) for t in page.rows]
+        return replace(page, rows=rows, request=request)  # sent/surplus kept (see models.trim_list)
 
     async def detail(self, row: Row) -> Detail:
         fresh: NimbleTask = await self.client.get_task(row.key)
@@ -187,7 +188,7 @@ class DatasetsSource(TaskSource):
             Row(name, task.status if task else "", task if task else name)
             for name, task in zip(names, tasks, strict=True)
         ]
-        return Page(rows, page.paging, request)
+        return replace(page, rows=rows, request=request)
 
     async def _task_for(self, name: str) -> DatasetTask | None:
         cached = self._settled.get(name)

@@ -2,7 +2,8 @@
 
 A `Fault` matches API paths by prefix; the first matching fault in insertion order applies to a
 request and, if it has `times`, is used up after that many requests. The body-level faults
-(`truncated`, `wrong_type`, `huge`) transform the answer the endpoint would have given.
+(`truncated`, `wrong_type`, `huge`, `echo_key`, `many_rows`, `impossible_count`) transform the
+answer the endpoint would have given.
 """
 
 from __future__ import annotations
@@ -12,13 +13,19 @@ import threading
 from dataclasses import asdict, dataclass
 from typing import Any
 
-FAULT_KINDS = ("latency", "status", "html", "truncated", "wrong_type", "huge", "hang", "drop")
+FAULT_KINDS = (
+    "latency", "status", "html", "truncated", "wrong_type", "huge", "hang", "drop",
+    "echo_key", "many_rows", "impossible_count",
+)
 
 #: Default `seconds` for the kinds that wait.
 DEFAULT_SECONDS = {"latency": 1.0, "hang": 60.0}
 
 #: Size of the long string in a `huge` answer.
 HUGE_BYTES = 20 * 1024 * 1024
+
+#: Rows of a `many_rows` list answer unless the fault says `rows`.
+MANY_ROWS = 100_000
 
 
 @dataclass(slots=True)
@@ -31,12 +38,18 @@ class Fault:
     retry_after: str | int | float | None = None
     seconds: float | None = None
     times: int | None = None
+    #: `many_rows`: how many rows the list answer carries.
+    rows: int | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in FAULT_KINDS:
             raise ValueError(f"unknown fault kind {self.kind!r}; expected one of {FAULT_KINDS}")
         if self.times is not None and self.times < 1:
             raise ValueError("times must be >= 1 (or None for until cleared)")
+        if self.rows is None and self.kind == "many_rows":
+            self.rows = MANY_ROWS
+        if self.rows is not None and (isinstance(self.rows, bool) or self.rows < 0):
+            raise ValueError("rows must be >= 0")
         if self.seconds is None and self.kind in DEFAULT_SECONDS:
             self.seconds = DEFAULT_SECONDS[self.kind]
         if self.status is None:
@@ -157,6 +170,60 @@ def wrong_type(payload: Any) -> Any:
         out["task"]["state"] = 1
     else:
         out["status"] = 500
+    return out
+
+
+def echo_key(payload: Any, key: str) -> Any:
+    """The same answer with the caller's own API key echoed in it (a copy), as a careless or
+    hostile server might: as the first task's id, in a text field and an unknown field, as the
+    Nimble next_cursor, as the first dataset name and in a single task's fields."""
+    out = copy.deepcopy(payload)
+    if not isinstance(out, dict):
+        return {"echo": key}
+    out["echo"] = key
+    if isinstance(out.get("datasets"), list):
+        out["datasets"] = [key, *out["datasets"][1:]]
+    if isinstance(out.get("tasks"), list) and out["tasks"]:
+        out["tasks"][0].update(task_id=key, test_name=f"owner {key}", echo=key)
+    if isinstance(out.get("data"), list) and out["data"]:
+        out["data"][0].update(id=key, account_name=f"owner {key}", echo=key)
+        pag = out.get("pagination")
+        if isinstance(pag, dict):
+            pag.update(has_next=True, next_cursor=key)
+    for single in ("data", "task"):
+        if isinstance(out.get(single), dict):
+            out[single].update(echo=key, error=f"bad key {key}", project_name=key)
+    return out
+
+
+def many_rows(payload: Any, rows: int) -> Any:
+    """The same list answer padded with small extra rows up to `rows` (a copy; others unchanged).
+
+    Rows are tiny (≈ 45 bytes of JSON) so that 100 000 of them fit the clients' 8 MiB body cap.
+    """
+    out = copy.copy(payload)
+    if not isinstance(out, dict):
+        return out
+    if isinstance(out.get("datasets"), list):
+        have = out["datasets"]
+        out["datasets"] = have + [f"pad-{i:06d}" for i in range(len(have), rows)]
+    elif isinstance(out.get("tasks"), list):
+        have = out["tasks"]
+        extra = ({"task_id": f"pad-{i:06d}", "status": "Queued"} for i in range(len(have), rows))
+        out["tasks"] = have + list(extra)
+    elif isinstance(out.get("data"), list):
+        have = out["data"]
+        extra = ({"id": f"pad-{i:06d}", "state": "pending"} for i in range(len(have), rows))
+        out["data"] = have + list(extra)
+    return out
+
+
+def impossible_count(payload: Any) -> Any:
+    """The same list answer claiming -5 tasks in all (total_count, or Nimble's total)."""
+    out = copy.deepcopy(payload)
+    pag = out.get("pagination") if isinstance(out, dict) else None
+    if isinstance(pag, dict):
+        pag["total_count" if "total_count" in pag else "total"] = -5
     return out
 
 

@@ -24,7 +24,18 @@ from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 from .clock import SimClock
-from .faults import HTML_502, Fault, FaultBook, huge, splice_huge, status_body, wrong_type
+from .faults import (
+    HTML_502,
+    Fault,
+    FaultBook,
+    echo_key,
+    huge,
+    impossible_count,
+    many_rows,
+    splice_huge,
+    status_body,
+    wrong_type,
+)
 from .routes import Answer, Api, vendor_of
 from .world import KINDS, World
 
@@ -352,6 +363,13 @@ class _Handler(BaseHTTPRequestHandler):
                 body = body[: len(body) // 2]
             elif kind == "wrong_type":
                 body = _encode(wrong_type(answer.payload))
+            elif kind == "echo_key":
+                key = sim.enkrypt_key if vendor == "enkrypt" else sim.nimble_key
+                body = _encode(echo_key(answer.payload, key))
+            elif kind == "many_rows":
+                body = _encode(many_rows(answer.payload, fault.rows or 0))
+            elif kind == "impossible_count":
+                body = _encode(impossible_count(answer.payload))
             else:  # huge
                 body = splice_huge(_encode(huge(answer.payload)))
             self._send(answer.status, body, {**answer.headers, **extra})
