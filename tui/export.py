@@ -18,6 +18,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
+from tui.core.safe_text import escape_controls, has_unsafe, json_safe
 from tui.providers.base import Page, PageRequest, ProtocolError, ProviderError
 
 Format = Literal["csv", "json"]
@@ -28,13 +29,6 @@ DEFAULT_MAX_PAGES = 1000
 #: A line start (the cell's start, or just after a line break) followed by what a spreadsheet
 #: runs as a formula (=, +, -, @, tab, CR); such a line gets a leading "'".
 _FORMULA_LINE = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r])")
-#: Code points json.dumps(ensure_ascii=False) leaves raw that a terminal may act on (DEL, C1,
-#: line separators, bidi controls): written as \uXXXX escapes, which decode to the same text.
-_JSON_UNSAFE = re.compile(
-    "[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069\ufeff]"
-)
-
-
 class PageLimitExceeded(ProviderError):
     """Walking every page would take more than `max_pages` requests (a runaway or looping API)."""
 
@@ -95,11 +89,7 @@ def csv_text(text: str, *, formula_guard: bool = True) -> str:
     that would start a formula gets a leading "'": a spreadsheet may split a cell at its line
     breaks, and each piece must still be data.
     """
-    if any(c < " " or "\x7f" <= c for c in text):
-        # Imported only when needed: the widgets package loads Textual, which the CLI (and any
-        # export without control characters) must not pay for.
-        from widgets.text import escape_controls
-
+    if has_unsafe(text):
         text = "\r".join(escape_controls(part) for part in text.split("\r"))
     if formula_guard:
         text = _FORMULA_LINE.sub(r"\1'", text)
@@ -144,7 +134,7 @@ def export_rows(
         try:
             if fmt == "json":
                 text = json.dumps(rows, ensure_ascii=False, indent=2)
-                fh.write(_JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text))
+                fh.write(json_safe(text))
                 fh.write("\n")
             else:
                 columns = columns_of(rows)

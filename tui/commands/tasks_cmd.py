@@ -17,7 +17,7 @@ import sys
 import unicodedata
 from typing import TYPE_CHECKING, Any
 
-from tui.core.safe_text import UNSAFE_ABOVE_C0, escape_as_codes
+from tui.core.safe_text import escape_as_codes, json_safe
 
 if TYPE_CHECKING:
     from tui.config import Config
@@ -287,7 +287,7 @@ def to_json(obj: Any) -> str:
     import json
 
     text = json.dumps(obj, indent=2, ensure_ascii=False)  # escapes C0 itself
-    return UNSAFE_ABOVE_C0.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json_safe(text)
 
 
 def cell_width(text: str) -> int:

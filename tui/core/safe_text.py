@@ -20,6 +20,7 @@ __all__ = [
     "escape_as_codes",
     "escape_controls",
     "has_unsafe",
+    "json_safe",
     "visible",
 ]
 
@@ -87,6 +88,13 @@ def escape_as_codes(value: str) -> str:
     """`value` with every unsafe code point, tab and newline as an ASCII escape (ESC -> \\x1b):
     plain one-line text for output that scripts read (the CLI)."""
     return _ANY_CONTROL.sub(lambda match: code(match.group()), value)
+
+
+def json_safe(text: str) -> str:
+    """JSON text from `json.dumps(..., ensure_ascii=False)` with the unsafe code points it leaves
+    raw (DEL, C1, bidi, zero-width, surrogates) as \\uXXXX escapes: the same data once decoded,
+    but nothing a terminal acts on when the file is printed."""
+    return UNSAFE_ABOVE_C0.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
 
 
 def has_unsafe(value: str, *, single_line: bool = False) -> bool:
