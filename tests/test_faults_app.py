@@ -137,9 +137,11 @@ async def test_429_long_retry_after_shows_the_countdown_and_waits_it_out(sim):
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.view("redteam")
         await loaded(pilot, app, "redteam")
+        await wait_for(pilot, lambda: not view.fetching)
+        # No await between these three lines, so no 0.3 s tick can slip a request in between.
         sim.set_fault(Fault("status", path_prefix="/redteam", status=429, retry_after="30"))
         sim.reset_counts()
-        await pilot.press("r")
+        view.action_refresh_now()  # what `r` does
         await wait_for(pilot, lambda: view.error is not None)
         # Raised at once for the app to schedule: one request, no 30 s wait inside the fetch.
         assert sim.counts() == {"/redteam/list-tasks": 1}
