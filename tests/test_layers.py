@@ -16,6 +16,7 @@ PURE = [
     *sorted((ROOT / "tui" / "sim").glob("*.py")),
     ROOT / "tui" / "config.py",
     ROOT / "tui" / "keys.py",
+    ROOT / "tui" / "page_fit.py",
     ROOT / "tui" / "prefetch.py",
     ROOT / "tui" / "timefmt.py",
 ]

@@ -15,6 +15,7 @@ from textual.widgets import ContentSwitcher
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keys import KeyInfo, resolve_key_async
+from tui.page_fit import NARROW_BELOW, rows_that_fit
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
 from tui.task_view import TaskView
@@ -40,7 +41,7 @@ class TasktopApp(App[None]):
     TITLE = "tasktop"
     COMMANDS = App.COMMANDS | {TasktopCommands}
     #: Wide terminals show the detail pane beside the table instead of over it.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-normal"), (140, "-wide")]
     BINDINGS = [
         Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab"),
         Binding("2", "show_tab('redteam')", "Red team", show=False, tooltip="Red team tab"),
@@ -98,7 +99,8 @@ class TasktopApp(App[None]):
             key_label=self.key_label(self.runtime.keys[provider]),
             now=self.runtime.now,
             monotonic=self.monotonic,
-            per_page=self.runtime.per_page,
+            per_page=self.runtime.per_page or rows_that_fit(*self.size),
+            fit_rows=self.runtime.per_page is None,
             id=f"view-{tab_id}",
         )
 
