@@ -29,18 +29,20 @@ def test_identifiers_shrink_before_text_is_cut():
     assert total(widths) == naturals - 40
 
 
-def test_text_is_cut_next_in_proportion_to_what_it_can_give():
+def test_text_is_cut_next_the_widest_first():
     widths = fit(WANTS, total([8, 12, 7, 8, 7]) + 13, padding=2)
     assert widths[4] == 7  # the id at its tail
-    assert widths[1] - 12 == 9 and widths[3] - 8 == 4  # 18 and 8 to give: 13 split 9 / 4
+    assert widths[1] == 17 and widths[3] == 16  # the name comes down; the project stays whole
     assert widths[0] == 8 and widths[2] == 7  # rigid columns keep their width
+    widths = fit(WANTS, total([8, 12, 7, 8, 7]) + 3, padding=2)
+    assert widths[1] == widths[3] + 1 == 12  # both cut to a common ceiling: 12 and 11
 
 
 def test_when_even_minimums_do_not_fit_the_lowest_priority_goes_first():
     minimums = total([8, 12, 7, 8, 7])
     widths = fit(WANTS, minimums - 1, padding=2)
     assert widths[2] is None  # created (priority 3) left out; its 9 cells go to the text
-    assert widths[:2] == [8, 18] and widths[3:] == [10, 7]
+    assert widths[:2] == [8, 14] and widths[3:] == [14, 7]
     assert total(widths) == minimums - 1
     widths = fit(WANTS, minimums - 12, padding=2)
     assert widths == [8, 19, None, None, 7]  # then project (4); the name takes what is left

@@ -7,7 +7,8 @@ how wide each column is, or that it is left out. The rules, in order:
    wider than that, so spare room stays empty rather than padding short values.
 2. When the naturals do not fit, columns shrink towards their minimum, by rank: identifiers first
    (down to the tail that still tells them apart), then text (names, tests, models, errors).
-   Within a rank each column gives up room in proportion to what it could give.
+   Within a rank the widest shrink first, to a common ceiling, so short values (an API type, a
+   status) are cut only after long ones have come down to their length.
 3. When even the minimums do not fit, droppable columns go, lowest priority first (the rightmost
    of equal priorities first), and the rest are laid out again with the room they freed.
 """
@@ -55,26 +56,41 @@ def fit(wants: Sequence[Want], available: int, padding: int = 0) -> list[int | N
     for rank in sorted({wants[i].rank for i in visible}):
         if excess <= 0:
             break
-        group = [i for i in visible if wants[i].rank == rank and widths[i] > wants[i].minimum]
-        slack = {i: widths[i] - wants[i].minimum for i in group}
-        take = min(excess, sum(slack.values()))
-        for i, cut in _shares(slack, take).items():
-            widths[i] -= cut
-        excess -= take
+        group = [i for i in visible if wants[i].rank == rank]
+        before = sum(widths[i] for i in group)
+        shrunk = _ceiling(
+            {i: widths[i] for i in group}, {i: wants[i].minimum for i in group}, before - excess
+        )
+        widths.update(shrunk)
+        excess -= before - sum(shrunk.values())
     return [widths.get(i) for i in range(len(wants))]
 
 
-def _shares(slack: dict[int, int], take: int) -> dict[int, int]:
-    """Split `take` over the columns in proportion to their slack (largest remainders first)."""
-    total = sum(slack.values())
-    if total <= 0 or take <= 0:
-        return {}
-    exact = {i: take * s / total for i, s in slack.items()}
-    shares = {i: int(v) for i, v in exact.items()}
-    left = take - sum(shares.values())
-    for i in sorted(exact, key=lambda i: (shares[i] - exact[i], i))[:left]:
-        shares[i] += 1
-    return shares
+def _ceiling(widths: dict[int, int], minimums: dict[int, int], target: int) -> dict[int, int]:
+    """The widths cut to the highest common ceiling that brings their sum down to `target` (never
+    below a minimum); cells the ceiling leaves over go to the leftmost columns it cut."""
+
+    def at(level: int) -> dict[int, int]:
+        return {i: max(minimums[i], min(w, level)) for i, w in widths.items()}
+
+    if sum(widths.values()) <= target:
+        return dict(widths)
+    low, high = 0, max(widths.values())  # sum(at(high)) > target; find the highest level that fits
+    while low < high:
+        mid = (low + high + 1) // 2
+        if sum(at(mid).values()) <= target:
+            low = mid
+        else:
+            high = mid - 1
+    out = at(low)
+    spare = target - sum(out.values())
+    for i in sorted(out):
+        if spare <= 0:
+            break
+        if minimums[i] <= low < widths[i]:  # cut at the ceiling (one more cell would not fit all)
+            out[i] += 1
+            spare -= 1
+    return out
 
 
 def unique_tail(values: Sequence[str], shortest: int = ID_TAIL) -> int:
