@@ -15,7 +15,7 @@ from textual.widgets import ContentSwitcher
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
 from tui.keys import KeyInfo, resolve_key_async
-from tui.page_fit import NARROW_BELOW, rows_that_fit
+from tui.page_fit import NARROW_BELOW
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
 from tui.task_view import TaskView
@@ -99,7 +99,7 @@ class TasktopApp(App[None]):
             key_label=self.key_label(self.runtime.keys[provider]),
             now=self.runtime.now,
             monotonic=self.monotonic,
-            per_page=self.runtime.per_page or rows_that_fit(*self.size),
+            per_page=self.runtime.first_page_size((self.size.width, self.size.height)),
             fit_rows=self.runtime.per_page is None,
             id=f"view-{tab_id}",
         )
