@@ -233,7 +233,7 @@ def test_per_page_option_sets_the_rows_per_page_at_start(clean_env, tmp_path, ca
     clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path))
     parser = build_parser()
     assert build_runtime(parser.parse_args(["--per-page", "100"])).per_page == 100
-    assert build_runtime(parser.parse_args([])).per_page == 10
+    assert build_runtime(parser.parse_args([])).per_page is None  # fits the terminal
     for bad in ("0", "101", "ten"):
         with pytest.raises(SystemExit):
             parser.parse_args(["--per-page", bad])

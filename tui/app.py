@@ -18,6 +18,7 @@ from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_
 from tui.keymap import check_keymap, display_keys, rebound
 from tui.core.safe_text import escape_controls
 from tui.keys import KeyInfo, resolve_key_async
+from tui.page_fit import NARROW_BELOW
 from tui.palette import TasktopCommands
 from tui.runtime import TABS, Runtime, utc_now
 from tui.task_view import TaskView
@@ -48,7 +49,7 @@ class TasktopApp(App[None]):
     TITLE = "tasktop"
     COMMANDS = App.COMMANDS | {TasktopCommands}
     #: Wide terminals show the detail pane beside the table instead of over it.
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-normal"), (140, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-normal"), (140, "-wide")]
     BINDINGS = [
         Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab",
                 id="tab.datasets"),
@@ -113,7 +114,8 @@ class TasktopApp(App[None]):
             key_label=self.key_label(self.runtime.keys[provider]),
             now=self.runtime.now,
             monotonic=self.monotonic,
-            per_page=self.runtime.per_page,
+            per_page=self.runtime.first_page_size((self.size.width, self.size.height)),
+            fit_rows=self.runtime.per_page is None,
             id=f"view-{tab_id}",
         )
 

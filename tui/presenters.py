@@ -68,30 +68,33 @@ def _when(value: Any, now: datetime) -> Text:
 # -------------------------------------------------------------------------------------- columns
 
 COLUMNS: dict[str, list[Column]] = {
-    # Widths add up to fit a 120-column terminal without horizontal scrolling.
+    # Laid out from the terminal's width (widgets.column_layout): every column as wide as its
+    # widest value; short of room, ids show their unique tail, then other values are cut to
+    # `min_width` (only an unusually long one, for the short columns), then the columns with a
+    # priority are left out, lowest first. Detail, copy and export stay whole.
     "datasets": [
-        Column("status", "Status", 8),
-        Column("name", "Dataset", 17),
-        Column("created", "Created", 8),
-        Column("started", "Started", 8),
-        Column("project", "Project", 10),
-        Column("task_id", "Task ID", 52),
+        Column("status", "Status", min_width=8),
+        Column("name", "Dataset", min_width=12),
+        Column("created", "Created", min_width=7, priority=3),
+        Column("started", "Started", min_width=7, priority=2),
+        Column("project", "Project", min_width=8, priority=4),
+        Column("task_id", "Task ID", id_like=True),
     ],
     "redteam": [
-        Column("status", "Status", 8),
-        Column("test", "Test", 19),
-        Column("model", "Model", 22),
-        Column("project", "Project", 11),
-        Column("task_id", "Task ID", 45),
+        Column("status", "Status", min_width=8),
+        Column("test", "Test", min_width=12),
+        Column("model", "Model", min_width=10, priority=5),
+        Column("project", "Project", min_width=8, priority=4),
+        Column("task_id", "Task ID", id_like=True),
     ],
     "nimble": [
-        Column("state", "State", 8),
-        Column("api_type", "API", 9),
-        Column("created", "Created", 8),
-        Column("modified", "Modified", 8),
-        Column("code", "Code", 4),
-        Column("error", "Error", 24),
-        Column("id", "ID", 36),
+        Column("state", "State", min_width=7),
+        Column("api_type", "API", min_width=6, priority=5),
+        Column("created", "Created", min_width=7, priority=4),
+        Column("modified", "Modified", min_width=8, priority=3),
+        Column("code", "Code", min_width=4, priority=2),
+        Column("error", "Error", min_width=10, priority=6),
+        Column("id", "ID", id_like=True),
     ],
 }
 

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Literal
 
 from tui.keys import KeyInfo
+from tui.page_fit import rows_that_fit
 from tui.providers.base import PageRequest
 from tui.providers.sources import DatasetsSource, NimbleSource, RedteamSource, TaskSource
 
@@ -35,7 +36,10 @@ class Runtime:
     keys: dict[str, KeyInfo]
     refresh_seconds: float = 5.0
     profile: str = "default"
-    per_page: int = 10
+    #: Rows per page the user asked for (--per-page); None: as many as the table shows.
+    per_page: int | None = None
+    #: The terminal's (columns, lines) when the CLI started, for sizing the prefetched page.
+    terminal_size: tuple[int, int] | None = None
     now: Callable[[], datetime] = utc_now
     timeout: float = 10.0
     #: The embedded simulator when running with --demo (stopped by `close`).
@@ -79,15 +83,25 @@ class Runtime:
         instrument(client)
         return client
 
+    def first_page_size(self, terminal: tuple[int, int] | None = None) -> int | None:
+        """Rows of a tab's first page: the user's choice, else what fits the terminal (None when
+        neither is known)."""
+        if self.per_page is not None:
+            return self.per_page
+        size = terminal or self.terminal_size
+        return rows_that_fit(*size) if size else None
+
     def prefetch(self, tab_id: str) -> None:
         """Send the tab's first list call now, from a thread (see tui.prefetch); its client takes
-        the answer. Nothing happens without a key (keyring keys are found later, in the app)."""
+        the answer. Nothing happens without a key (keyring keys are found later, in the app) or
+        without a page size."""
         provider = dict(TABS)[tab_id]
-        if not self.keys[provider].present:
+        per_page = self.first_page_size()
+        if not self.keys[provider].present or per_page is None:
             return
         from tui.prefetch import LIST_CALLS, fetch_in_thread
 
-        call, request = LIST_CALLS[tab_id], PageRequest.first(self.per_page)
+        call, request = LIST_CALLS[tab_id], PageRequest.first(per_page)
         answer = fetch_in_thread(lambda: self.new_client(provider), call, request)
         # Built now, the app's client imports httpcore on this thread at once. Built later, with
         # the screen, the fetch thread had to import it while competing with Textual's import,

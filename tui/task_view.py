@@ -27,6 +27,7 @@ from rich.text import Text
 
 from tui.delta import changed_keys
 from tui.failure import explanation, headline
+from tui.page_fit import MAX_ROWS
 from tui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
 from tui.providers.sources import Row, TaskSource
@@ -93,6 +94,7 @@ class TaskView(Vertical):
         now: Callable[[], datetime],
         monotonic: Callable[[], float] = time.monotonic,
         per_page: int = 10,
+        fit_rows: bool = False,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="task-view")
@@ -103,6 +105,8 @@ class TaskView(Vertical):
         self.now = now
         self.monotonic = monotonic
         self.request = PageRequest.first(per_page)
+        #: The page size follows the table's height (no --per-page, no +/- yet); see `on_resize`.
+        self.fit_rows = fit_rows
         self.cursors: list[str | None] = [None]  # cursor paging: the cursor that opens page i
         self.page_index = 0
         #: Cursor paging: `n` presses made while page_index was loading, walked once it lands.
@@ -147,7 +151,7 @@ class TaskView(Vertical):
         yield Static("", classes="notice")
 
     def on_mount(self) -> None:
-        if not self.query(TaskTable):
+        if not self._live or not self.query(TaskTable):
             return  # the app closed while this (late-built, hidden) tab was being mounted
         self.table.set_columns(COLUMNS[self.tab_id])
         self._show_filter()
@@ -539,9 +543,20 @@ class TaskView(Vertical):
         if self.source is None:
             return
         current = self.request.per_page
-        index = PAGE_SIZES.index(current) if current in PAGE_SIZES else 0
-        size = PAGE_SIZES[max(0, min(len(PAGE_SIZES) - 1, index + step))]
+        if step > 0:
+            size = next((s for s in PAGE_SIZES if s > current), current)
+        else:
+            size = next((s for s in reversed(PAGE_SIZES) if s < current), current)
         if size == current:
+            return
+        self.fit_rows = False  # chosen: it no longer follows the terminal
+        self._resize_page(size)
+
+    def _resize_page(self, size: int) -> None:
+        """Pages of `size` rows, keeping the first row shown on its page (cursor lists: page 1)."""
+        current = self.request.per_page
+        if self.source is None:  # nothing shown yet: the size waits for a key
+            self.request = self.request.with_(per_page=size, limit=size)
             return
         if self.source.paging == "cursor":
             self.cursors = [None]
@@ -550,6 +565,23 @@ class TaskView(Vertical):
         else:
             first_item = (self.request.page - 1) * current
             self._go(page=first_item // size + 1, per_page=size, limit=size)
+
+    def on_resize(self) -> None:
+        """While the page size follows the terminal, the first page re-fits the table's height.
+
+        The height counted is the view's less its status line and the table's header: a notice
+        or the search box, which come and go, do not change the page size.
+        """
+        table = next(iter(self.query(TaskTable).results(TaskTable)), None)
+        if table is None or not self.fit_rows or self.size.height <= 0:
+            return
+        status = self.query_one(".status-line").outer_size.height
+        rows = self.size.height - status - (table.header_height if table.show_header else 0)
+        if not (self.page_index == 0 and self.request.page == 1 and rows >= 1):
+            return
+        rows = min(rows, MAX_ROWS)
+        if rows != self.request.per_page:
+            self._resize_page(rows)
 
     def _go_cursor(self, index: int) -> None:
         self.page_index = index

@@ -7,8 +7,12 @@ cells whose value changed are updated, all in one `batch_update`. The server's r
 is kept by rewriting DataTable's row-location map (as `DataTable.sort` itself does), and
 the cursor follows its row key.
 
-Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`, and the
-render caches' `LRUCache._cache`);
+Columns are laid out by the table itself (`widgets.column_layout`): on every resize and every
+apply that changed something, each gets a width from the room and its values, and cells that do
+not fit are painted cut with "…" (identifiers: their tail), while the table keeps them whole.
+
+Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`, its `Column`
+and `_compute_row_renderables`, and the render caches' `LRUCache._cache`);
 textual is pinned and the tests cover these paths.
 """
 
@@ -35,10 +39,13 @@ from textual.geometry import Region, Size
 from textual.message import Message
 from textual.strip import Strip
 from textual.widgets import DataTable
+from textual.widgets._data_table import RowRenderables
 from textual.widgets.data_table import CellKey, ColumnKey, DuplicateKey, RowKey
+from textual.widgets.data_table import Column as DataColumn
 from textual.widgets.data_table import Row as DataRow
 
-from widgets.text import literal, sanitize_text
+from widgets.column_layout import Want, fit, unique_tail
+from widgets.text import ELLIPSIS, literal, sanitize_text
 
 __all__ = ["ApplyStats", "Column", "TaskTable", "sort_key"]
 
@@ -49,15 +56,22 @@ DEFAULT_MAX_WIDTH = 80
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One data column: `width` fixes its width (use it for volatile values); None = auto.
+    """One data column: `width` fixes its width; None = as wide as its widest value (cells are
+    kept up to `max_width` characters), laid out again whenever the values or the room change.
 
-    Auto-width columns only grow, so their cells are cropped at `max_width` characters.
+    When the table is short of room: an `id_like` column shrinks first, showing each value's
+    tail ("…8118fe", long enough to keep the page's values apart); a column with a `min_width`
+    (text: names, tests, errors) shrinks next, down to that, its values cut with "…"; and when
+    even that does not fit, columns with a `priority` are left out, lowest first.
     """
 
     key: str
     label: str
     width: int | None = None
     max_width: int = DEFAULT_MAX_WIDTH
+    min_width: int | None = None
+    id_like: bool = False
+    priority: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,6 +141,36 @@ def _cell(value: object, limit: int) -> RenderableType:
     text.overflow = "ellipsis"
     text.end = ""
     return text
+
+
+def _cut(text: Text, width: int) -> Text:
+    """`text` cut to `width` cells ending in "…", as Rich's own ellipsis overflow cuts it."""
+    text = text.copy()
+    text.truncate(width, overflow="ellipsis")
+    return text
+
+
+def _tail(text: Text, width: int) -> Text:
+    """"…" and as much of the end of `text` as fits in `width` cells (an identifier's tail)."""
+    plain = text.plain
+    start, used = len(plain), 0
+    while start > 0 and used + cell_len(plain[start - 1]) <= width - 1:
+        start -= 1
+        used += cell_len(plain[start])
+    tail = text[start:]
+    tail.pad_left(1, ELLIPSIS)
+    tail.no_wrap, tail.overflow, tail.end = True, "ellipsis", ""
+    return tail
+
+
+@dataclass
+class _LaidOutColumn(DataColumn):
+    """DataTable's column, which can also be left out (zero cells wide) by the layout."""
+
+    hidden: bool = False
+
+    def get_render_width(self, data_table: DataTable[Any]) -> int:
+        return 0 if self.hidden else super().get_render_width(data_table)
 
 
 def _clear_lru(cache: LRUCache[Any, Any]) -> None:
@@ -217,6 +261,10 @@ class TaskTable(DataTable):
         )
         self._columns: tuple[Column, ...] = ()
         self._limits: list[int] = []
+        #: Each data column's laid-out content width (None: left out); see `_relayout`.
+        self._widths: list[int | None] = []
+        #: How many times the columns were laid out anew (a width changed).
+        self.layouts = 0
         self._signatures: dict[str, list[_Signature]] = {}
         #: The cell objects each row was last given (unchanged objects skip the comparison).
         self._last_cells: dict[str, tuple[object, ...]] = {}
@@ -236,6 +284,9 @@ class TaskTable(DataTable):
     def on_mount(self) -> None:
         self._ensure_columns()
 
+    def on_resize(self) -> None:
+        self._relayout()
+
     def _ensure_columns(self) -> None:
         if self._initial_columns is not None:
             self.set_columns(self._initial_columns)
@@ -246,6 +297,16 @@ class TaskTable(DataTable):
     def columns_spec(self) -> tuple[Column, ...]:
         """The data columns last given to `set_columns`."""
         return self._columns
+
+    @property
+    def column_widths(self) -> dict[str, int | None]:
+        """Each data column's laid-out content width (None: left out for lack of room)."""
+        return {c.key: w for c, w in zip(self._columns, self._widths, strict=False)}
+
+    def shown(self, key: str, column: str) -> RenderableType:
+        """The cell as it is painted at the current layout (cut or shortened to fit)."""
+        index = [c.key for c in self._columns].index(column)
+        return self._fit_cell(self.get_cell(key, column), index)
 
     @property
     def row_keys(self) -> list[str]:
@@ -332,6 +393,7 @@ class TaskTable(DataTable):
             self.columns[column.key].label = label
         self._require_update_dimensions = True
         self.refresh()
+        self._relayout()
 
     def on_data_table_header_selected(self, event: DataTable.HeaderSelected) -> None:
         event.stop()
@@ -355,7 +417,11 @@ class TaskTable(DataTable):
         ]
         self.add_column(Text(""), width=1, key=self.MARK_COLUMN)
         for column in self._columns:
-            self.add_column(literal(column.label, single_line=True), width=column.width, key=column.key)
+            key = self.add_column(literal(column.label, single_line=True), width=0, key=column.key)
+            added = self.columns[key]
+            self.columns[key] = _LaidOutColumn(key, added.label, column.width or 0)
+        self._widths = []
+        self._relayout()
 
     def clear(self, columns: bool = False) -> Self:
         """DataTable.clear, keeping the diff state in step (the next apply is a first load).
@@ -372,6 +438,7 @@ class TaskTable(DataTable):
         if columns:
             self._columns = ()
             self._limits = []
+            self._widths = []
         return self
 
     def sort(self, *columns: Any, key: Any = None, reverse: bool = False) -> Self:
@@ -483,6 +550,8 @@ class TaskTable(DataTable):
                 target = before_row
             self.cursor_coordinate = Coordinate(target, self.cursor_column)
             self.hover_coordinate = self.hover_coordinate
+            if stats.changed:
+                self._relayout()
         after_key = self.selected_key
         if after_key is not None and after_key != before_key:
             self.post_message(
@@ -491,6 +560,69 @@ class TaskTable(DataTable):
         return stats
 
     # -- internals ------------------------------------------------------------
+
+    def _room(self) -> int:
+        """Cells the data columns may take: the width, less the mark column and the vertical
+        scrollbar when the rows overflow the height."""
+        width = self.size.width
+        header = self.header_height if self.show_header else 0
+        if self.row_count + header > self.size.height:
+            width -= self.styles.scrollbar_size_vertical
+        return width - self.columns[ColumnKey(self.MARK_COLUMN)].get_render_width(self)
+
+    def _relayout(self) -> bool:
+        """Lay the columns out for the current room and values (see `widgets.column_layout`);
+        True if a width changed. Costs one pass over the page's cells; repaints only on a change."""
+        if not self._columns or self.size.width <= 0:
+            return False
+        rows = self._data.values()
+        wants = []
+        for column in self._columns:
+            key = ColumnKey(column.key)
+            if column.width is not None:
+                wants.append(Want(column.width, column.width, 2, column.priority))
+                continue
+            plains = [v.plain if isinstance(v, Text) else "" for v in (r.get(key) for r in rows)]
+            natural = max([cell_len(self.columns[key].label.plain), *map(cell_len, plains)])
+            if column.id_like:
+                wants.append(Want(natural, min(natural, unique_tail(plains) + 1), 0, column.priority))
+            elif column.min_width is not None:
+                wants.append(Want(natural, min(natural, column.min_width), 1, column.priority))
+            else:
+                wants.append(Want(natural, natural, 2, column.priority))
+        widths = fit(wants, self._room(), padding=2 * self.cell_padding)
+        if widths == self._widths:
+            return False
+        for column, width in zip(self._columns, widths, strict=True):
+            laid_out = self.columns[ColumnKey(column.key)]
+            laid_out.hidden = width is None  # type: ignore[attr-defined]
+            laid_out.width = laid_out.content_width = width or 0
+            laid_out.auto_width = False
+        self._widths = widths
+        self.layouts += 1
+        self._update_count += 1  # every render cache is keyed by it: cells are cut anew
+        self._require_update_dimensions = True
+        self.check_idle()
+        self.refresh()
+        return True
+
+    def _fit_cell(self, value: object, index: int) -> object:
+        """A data cell (column `index`) as painted at the current width: whole when it fits, else
+        an identifier's tail ("…8118fe") or the text cut with "…"."""
+        width = self._widths[index] if 0 <= index < len(self._widths) else None
+        if width is None or not isinstance(value, Text) or cell_len(value.plain) <= width:
+            return value
+        if width < 1:
+            return Text("", end="")
+        return _tail(value, width) if self._columns[index].id_like else _cut(value, width)
+
+    def _compute_row_renderables(self, row_index: int) -> RowRenderables:
+        """DataTable's row renderables, each cell fitted to its column (`_fit_cell`)."""
+        renderables = super()._compute_row_renderables(row_index)
+        if row_index < 0 or not self._widths:
+            return renderables
+        cells = [self._fit_cell(c, i - 1) if i else c for i, c in enumerate(renderables.cells)]
+        return RowRenderables(renderables.label, cells)
 
     # DOMNode.rich_style, background_colors and a component's rich_style each walk every
     # ancestor's CSS, and DataTable asks for them for every line it renders. They cannot change
@@ -556,6 +688,8 @@ class TaskTable(DataTable):
         70 % of a page's paint time) reduces to: pad, the Text's own segments, pad. The
         segments and styles are the same; the cache and its key are DataTable's own.
         """
+        if width <= 0:
+            return [[]]  # a column left out by the layout
         if row_index < 0 or column_index < 0 or self.fixed_rows or self.fixed_columns:
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         row_key = self._row_locations.get_key(row_index)
@@ -573,7 +707,7 @@ class TaskTable(DataTable):
         cache = self._cell_render_cache
         if cache_key in cache:
             return cache[cache_key]
-        cell = self._data[row_key].get(column_key)
+        cell = self._fit_cell(self._data[row_key].get(column_key), column_index - 1)
         padding = self.cell_padding
         room = width - 2 * padding
         row = self.rows.get(row_key)
@@ -675,12 +809,8 @@ class TaskTable(DataTable):
         row_key = self._row_keys[key]
         signatures = self._signatures[key]
         for index, value, signature in cell_changes:
-            column = self._columns[index]
             cell = _cell(value, self._limits[index])
-            grow = False
-            if column.width is None and isinstance(cell, Text):
-                grow = cell_len(cell.plain) > self.columns[column.key].content_width
-            self.update_cell(row_key, column.key, cell, update_width=grow, touched=touched)
+            self.update_cell(row_key, self._columns[index].key, cell, touched=touched)
             signatures[index] = signature
 
     def update_cell(

@@ -13,7 +13,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
     parser.add_argument(
-        "--per-page", type=_per_page, metavar="N", help="rows per page at start, 1-100 (default 10)"
+        "--per-page",
+        type=_per_page,
+        metavar="N",
+        help="rows per page at start, 1-100 (default: as many as the terminal shows)",
     )
     alerts = parser.add_argument_group("alerts")
     alerts.add_argument(
@@ -61,7 +64,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
     refresh = args.refresh if args.refresh is not None else config.refresh
     if refresh <= 0:
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
-    per_page = getattr(args, "per_page", None) or 10
+    per_page = getattr(args, "per_page", None)
     options = alert_options(args, config.extra)
     if args.demo:
         from tui.sim.server import start_simulator
@@ -113,7 +116,10 @@ def alert_options(args: argparse.Namespace, extra: dict) -> dict:
 
 
 def run(args: argparse.Namespace) -> int:
+    import shutil
+
     runtime = build_runtime(args)
+    runtime.terminal_size = tuple(shutil.get_terminal_size())  # as Textual's driver reads it
     runtime.prefetch("datasets")  # its round trip overlaps Textual's import and the first mount
     from tui.app import TasktopApp
     from tui.config import ConfigError
