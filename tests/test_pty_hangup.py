@@ -6,6 +6,7 @@ SIGHUP), the pty closes while it is not (no signal at all, reads hit EOF), and a
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import pty
@@ -20,7 +21,9 @@ from pathlib import Path
 
 import pyte
 import pytest
+from apphelpers import make_runtime
 
+from tui.app import TasktopApp
 from tui.hangup import HANGUP_EXIT, hung_up
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -157,3 +160,41 @@ def test_hung_up_sees_a_closed_pty():
     finally:
         os.close(slave)
     assert not hung_up([])
+
+
+# ------------------------------------------- the exit racing the hidden tabs' late build
+
+
+class HeldBack(TasktopApp):
+    """Builds its hidden tabs only when the test says so, instead of after the first rows."""
+
+    CSS_PATH = str(ROOT / "tui" / "app.tcss")  # relative paths resolve beside this file
+    build_allowed = False
+
+    def _mount_hidden_views(self) -> None:
+        if self.build_allowed:
+            super()._mount_hidden_views()
+
+
+async def test_an_exit_before_the_hidden_tabs_are_built_does_not_build_them(sim):
+    """A late trigger (first rows, the start-up timer) lands after the hang-up's exit began."""
+    app = HeldBack(make_runtime(sim))
+    async with app.run_test():
+        app.exit(None, HANGUP_EXIT)
+        app.build_allowed = True
+        app._mount_hidden_views()  # raised MountError: the switcher is detached while exiting
+    assert app.return_code == HANGUP_EXIT
+
+
+@pytest.mark.parametrize("turns", range(6))
+async def test_an_exit_while_the_hidden_tabs_mount_is_clean(sim, turns):
+    """The hang-up lands `turns` loop turns into the hidden tabs' mount: exit status 129, no
+    error from a half-pruned view (the loaded full suite exited 1 this way)."""
+    app = HeldBack(make_runtime(sim))
+    async with app.run_test():
+        app.build_allowed = True
+        app._mount_hidden_views()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        app.exit(None, HANGUP_EXIT)
+    assert app.return_code == HANGUP_EXIT

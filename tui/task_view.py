@@ -137,7 +137,7 @@ class TaskView(Vertical):
         yield Static("", classes="notice")
 
     def on_mount(self) -> None:
-        if not self.query(TaskTable):
+        if not self.is_attached or not self.query(TaskTable):
             return  # the app closed while this (late-built, hidden) tab was being mounted
         self.table.set_columns(COLUMNS[self.tab_id])
         self._show_filter()
