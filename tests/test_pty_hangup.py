@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from pathlib import Path
 
@@ -24,7 +25,7 @@ import pytest
 from apphelpers import make_runtime
 
 from tui.app import TasktopApp
-from tui.hangup import HANGUP_EXIT, hung_up
+from tui.hangup import HANGUP_EXIT, hung_up, watch_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Upper bound for "exits within a few seconds" (it takes well under one second when healthy).
@@ -160,6 +161,60 @@ def test_hung_up_sees_a_closed_pty():
     finally:
         os.close(slave)
     assert not hung_up([])
+
+
+def test_hung_up_sees_a_pipe_lose_its_other_end():
+    """`tasktop serve` sessions run on pipes: the server's death closes their other ends."""
+    for survivor in (0, 1):  # the read end (the app's stdin), the write end (its stdout)
+        ends = os.pipe()
+        try:
+            assert not hung_up([ends[survivor]])
+            os.close(ends[1 - survivor])
+            assert hung_up([ends[survivor]])
+        finally:
+            os.close(ends[survivor])
+
+
+class ExitRecorder:
+    """Stands in for the Textual app: records the exit the watchdog asks for."""
+
+    def __init__(self) -> None:
+        self.codes: list[int] = []
+        self.asked = threading.Event()
+
+    def call_from_thread(self, callback, *args):
+        return callback(*args)
+
+    def exit(self, result=None, return_code=0) -> None:
+        self.codes.append(return_code)
+        self.asked.set()
+
+
+def test_losing_the_parent_counts_as_a_hang_up():
+    """Re-parented (the parent died, whatever the driver): exit, then end the process."""
+    app, ended = ExitRecorder(), threading.Event()
+    unwatch = watch_terminal(app, fds=[], parent=-1, interval=0.01, grace=0,  # -1: not ours
+                             hard_exit=lambda code: ended.set())
+    try:
+        assert app.asked.wait(EXIT_WITHIN) and ended.wait(EXIT_WITHIN)
+        assert app.codes == [HANGUP_EXIT]
+    finally:
+        assert unwatch() is True
+
+
+def test_a_live_parent_and_terminal_are_not_a_hang_up(monkeypatch):
+    looks = threading.Semaphore(0)
+
+    def counted(fds: list[int]) -> bool:
+        looks.release()
+        return hung_up(fds)
+
+    monkeypatch.setattr("tui.hangup.hung_up", counted)
+    app = ExitRecorder()
+    unwatch = watch_terminal(app, fds=[], interval=0.01, hard_exit=lambda code: None)
+    for _ in range(20):  # twenty looks at the terminal and the parent: nothing is gone
+        assert looks.acquire(timeout=EXIT_WITHIN)
+    assert unwatch() is False and app.codes == []
 
 
 # ------------------------------------------- the exit racing the hidden tabs' late build
