@@ -6,6 +6,7 @@ SIGHUP), the pty closes while it is not (no signal at all, reads hit EOF), and a
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import pty
@@ -15,13 +16,16 @@ import struct
 import subprocess
 import sys
 import termios
+import threading
 import time
 from pathlib import Path
 
 import pyte
 import pytest
+from apphelpers import make_runtime
 
-from tui.hangup import HANGUP_EXIT, hung_up
+from tui.app import TasktopApp
+from tui.hangup import HANGUP_EXIT, hung_up, watch_terminal
 
 ROOT = Path(__file__).resolve().parents[1]
 #: Upper bound for "exits within a few seconds" (it takes well under one second when healthy).
@@ -157,3 +161,95 @@ def test_hung_up_sees_a_closed_pty():
     finally:
         os.close(slave)
     assert not hung_up([])
+
+
+def test_hung_up_sees_a_pipe_lose_its_other_end():
+    """`tasktop serve` sessions run on pipes: the server's death closes their other ends."""
+    for survivor in (0, 1):  # the read end (the app's stdin), the write end (its stdout)
+        ends = os.pipe()
+        try:
+            assert not hung_up([ends[survivor]])
+            os.close(ends[1 - survivor])
+            assert hung_up([ends[survivor]])
+        finally:
+            os.close(ends[survivor])
+
+
+class ExitRecorder:
+    """Stands in for the Textual app: records the exit the watchdog asks for."""
+
+    def __init__(self) -> None:
+        self.codes: list[int] = []
+        self.asked = threading.Event()
+
+    def call_from_thread(self, callback, *args):
+        return callback(*args)
+
+    def exit(self, result=None, return_code=0) -> None:
+        self.codes.append(return_code)
+        self.asked.set()
+
+
+def test_losing_the_parent_counts_as_a_hang_up():
+    """Re-parented (the parent died, whatever the driver): exit, then end the process."""
+    app, ended = ExitRecorder(), threading.Event()
+    unwatch = watch_terminal(app, fds=[], parent=-1, interval=0.01, grace=0,  # -1: not ours
+                             hard_exit=lambda code: ended.set())
+    try:
+        assert app.asked.wait(EXIT_WITHIN) and ended.wait(EXIT_WITHIN)
+        assert app.codes == [HANGUP_EXIT]
+    finally:
+        assert unwatch() is True
+
+
+def test_a_live_parent_and_terminal_are_not_a_hang_up(monkeypatch):
+    looks = threading.Semaphore(0)
+
+    def counted(fds: list[int]) -> bool:
+        looks.release()
+        return hung_up(fds)
+
+    monkeypatch.setattr("tui.hangup.hung_up", counted)
+    app = ExitRecorder()
+    unwatch = watch_terminal(app, fds=[], interval=0.01, hard_exit=lambda code: None)
+    for _ in range(20):  # twenty looks at the terminal and the parent: nothing is gone
+        assert looks.acquire(timeout=EXIT_WITHIN)
+    assert unwatch() is False and app.codes == []
+
+
+# ------------------------------------------- the exit racing the hidden tabs' late build
+
+
+class HeldBack(TasktopApp):
+    """Builds its hidden tabs only when the test says so, instead of after the first rows."""
+
+    CSS_PATH = str(ROOT / "tui" / "app.tcss")  # relative paths resolve beside this file
+    build_allowed = False
+
+    def _mount_hidden_views(self) -> None:
+        if self.build_allowed:
+            super()._mount_hidden_views()
+
+
+async def test_an_exit_before_the_hidden_tabs_are_built_does_not_build_them(sim):
+    """A late trigger (first rows, the start-up timer) lands after the hang-up's exit began."""
+    app = HeldBack(make_runtime(sim))
+    async with app.run_test():
+        app.exit(None, HANGUP_EXIT)
+        app.build_allowed = True
+        app._mount_hidden_views()  # raised MountError: the switcher is detached while exiting
+    assert app.return_code == HANGUP_EXIT
+
+
+@pytest.mark.parametrize("turns", range(6))
+async def test_an_exit_while_the_hidden_tabs_mount_is_clean(sim, turns):
+    """The hang-up lands `turns` loop turns into the hidden tabs' mount: exit status 129, no
+    error from a half-pruned view (the loaded full suite exited 1 this way)."""
+    app = HeldBack(make_runtime(sim))
+    async with app.run_test():
+        app.build_allowed = True
+        app._mount_hidden_views()
+        for _ in range(turns):
+            await asyncio.sleep(0)
+        app.exit(None, HANGUP_EXIT)
+    assert app.return_code == HANGUP_EXIT

@@ -20,6 +20,8 @@ from tui.commands import serve_cmd
 from tui.commands.serve_cmd import MISSING_EXTRA, app_command, host_problem, shell_command
 
 STARTUP_LIMIT = 60.0  # generous: a loaded 2-core CI box; the loop ends as soon as it answers
+#: Bound on "a session outlives its server by no more than a few seconds"; the wait ends at exit.
+SESSION_EXIT_LIMIT = 30.0
 
 
 def free_port() -> int:
@@ -101,6 +103,100 @@ async def test_serve_answers_on_loopback_with_the_textual_serve_page(serve_env, 
     out, err = proc.communicate()
     assert code == 0, err
     assert b"-m tui --demo" in out  # the command it serves
+
+
+def children_of(pid: int) -> list[int]:
+    """Live child processes of `pid`, from /proc (no psutil here)."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit() and (fields := proc_stat(int(entry))) and int(fields[1]) == pid:
+            found.append(int(entry))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found, todo = [], [pid]
+    while todo:
+        children = children_of(todo.pop())
+        found += children
+        todo += children
+    return found
+
+
+def proc_stat(pid: int) -> list[str] | None:
+    """Fields of /proc/PID/stat after the command name (state first), None once it is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].decode().split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] in ("Z", "X") else fields  # a zombie has exited, unreaped
+
+
+def cmdline(pid: int) -> list[str]:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as f:
+            return f.read().decode(errors="replace").split("\0")
+    except OSError:
+        return []
+
+
+def describe(pids: list[int]) -> list[str]:
+    """pid, state and CPU time so far (clock ticks): a spinning orphan shows a growing count."""
+    shown = []
+    for pid in pids:
+        fields = proc_stat(pid) or ["gone"] + ["0"] * 13
+        ticks = int(fields[11]) + int(fields[12])  # utime + stime
+        shown.append(f"{pid} {' '.join(cmdline(pid)[1:3])} state {fields[0]} cpu {ticks} ticks")
+    return shown
+
+
+async def connect_and_kill_server(proc: subprocess.Popen, url: str) -> list[int]:
+    """A browser session is up (its tabs have arrived); SIGKILL the server; the session's pids."""
+    import aiohttp
+
+    seen = b""
+    async with aiohttp.ClientSession() as session:
+        async with session.ws_connect(f"{url}/ws?width=100&height=30") as ws:
+            async with asyncio.timeout(STARTUP_LIMIT):
+                while b"Nimble" not in seen:
+                    msg = await ws.receive()
+                    assert msg.type in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT), msg
+                    if msg.type == aiohttp.WSMsgType.BINARY:
+                        seen += msg.data
+            sessions = descendants(proc.pid)
+            proc.kill()  # as an OOM kill or a crash would: no chance to stop its sessions
+            proc.wait()
+    return sessions
+
+
+@pytest.mark.skipif(not os.path.isdir("/proc/self"), reason="reads /proc to find the session")
+async def test_a_session_exits_when_its_server_is_killed(serve_env, tmp_path):
+    """SIGKILL the server with a browser connected: its `python -m tui` must not live on."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "tui", "serve", "--port", str(port), "--demo"],
+        cwd=tmp_path, env=serve_env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    url = f"http://127.0.0.1:{port}"
+    sessions: list[int] = []
+    try:
+        await asyncio.to_thread(wait_for_page, proc, url + "/")
+        sessions = await connect_and_kill_server(proc, url)
+        apps = [p for p in sessions if cmdline(p)[1:3] == ["-m", "tui"]]
+        assert len(apps) == 1, [cmdline(p) for p in sessions]
+        # It notices within a fraction of a second and exits well within its 3 s grace period.
+        deadline = time.monotonic() + SESSION_EXIT_LIMIT
+        while (alive := [p for p in sessions if proc_stat(p)]) and time.monotonic() < deadline:
+            await asyncio.sleep(0.05)
+        assert alive == [], f"still running after the server died: {describe(alive)}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in sessions:
+            if proc_stat(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def test_serve_is_not_reachable_on_other_addresses(serve_env, tmp_path):
@@ -196,7 +292,7 @@ def test_options_after_serve_and_defaults():
 
 def test_shell_command_quotes_every_argument():
     argv = ["/opt/py thon/bin/python", "-m", "tui", "--config", "/tmp/a'b; rm -rf x"]
-    assert shlex.split(shell_command(argv)) == argv
+    assert shlex.split(shell_command(argv)) == ["exec", *argv]
 
 
 @pytest.mark.parametrize("port", ["0", "65536", "x"])

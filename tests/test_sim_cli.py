@@ -18,7 +18,14 @@ def launch(*args: str) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tui", "sim", *args],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env,
+        preexec_fn=interruptible,
     )
+
+
+def interruptible() -> None:
+    """Ctrl-C reaches a foreground `tasktop sim`; a suite run as a script's background job
+    would hand down an ignored SIGINT (which the sim rightly keeps ignoring)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def banner(proc: subprocess.Popen) -> tuple[str, dict[str, str]]:
@@ -64,6 +71,23 @@ def test_sim_serves_until_signalled_and_prints_env_lines(sig):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_a_signal_right_after_the_banner_still_stops_it_cleanly(sig):
+    """The banner says it is ready: from then on a stop signal is never lost or half-handled
+    (SIGINT here used to raise KeyboardInterrupt before the cleanup was armed: exit 130)."""
+    for _ in range(3):
+        proc = launch("--port", "0")
+        try:
+            banner(proc)
+            proc.send_signal(sig)
+            _, err = proc.communicate(timeout=20)
+            assert (proc.returncode, err) == (0, "simulator stopped\n")
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
 
 
 def test_sim_refuses_non_loopback_host_without_allow_remote():

@@ -125,7 +125,7 @@ class TasktopApp(App[None]):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
                 continue
             switcher = next(iter(self.query("#views").results(ContentSwitcher)), None)
-            if switcher is None:  # shutting down (a late timer): nothing to build into
+            if switcher is None or not switcher.is_attached:  # exiting: nothing to build into
                 return
             view = self._new_view(tab_id)
             view.display = False  # the switcher shows it when its tab is chosen

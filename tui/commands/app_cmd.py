@@ -123,8 +123,7 @@ def run(args: argparse.Namespace) -> int:
     runtime.prefetch("datasets")  # its round trip overlaps Textual's import and the first mount
     from tui.app import TasktopApp
     from tui.config import ConfigError
-
-    from tui.hangup import watch_terminal
+    from tui.hangup import HANGUP_EXIT, watch_terminal
 
     try:
         app = TasktopApp(runtime)  # checks the config's [keymap] against the bindings
@@ -132,11 +131,15 @@ def run(args: argparse.Namespace) -> int:
         if runtime.simulator is not None:
             runtime.simulator.stop()
         raise SystemExit(f"tasktop: config: {error}") from None
-    unwatch = watch_terminal(app)  # exit when the terminal goes away (SIGHUP, pty closed)
+    # Exit when the terminal goes away: SIGHUP, the pty or the serve pipes closed, parent gone.
+    unwatch = watch_terminal(app)
     try:
         app.run()
+    except OSError:  # e.g. BrokenPipeError: the way out still writes to the end that is gone
+        if not unwatch():
+            raise
     finally:
-        unwatch()
+        hung_up = unwatch()
         if runtime.simulator is not None:
             runtime.simulator.stop()
-    return app.return_code or 0
+    return HANGUP_EXIT if hung_up else app.return_code or 0

@@ -80,10 +80,11 @@ def app_command(args: argparse.Namespace) -> list[str]:
 
 
 def shell_command(argv: list[str]) -> str:
-    """textual-serve starts sessions through a shell: quote every argument."""
+    """textual-serve starts sessions through a shell: quote every argument, and let the app
+    replace the shell so that the server is its parent (it exits when its parent is gone)."""
     if os.name == "nt":
         return subprocess.list2cmdline(argv)
-    return shlex.join(argv)
+    return "exec " + shlex.join(argv)
 
 
 def host_problem(host: str, allow_remote: bool) -> tuple[str | None, str | None]:

@@ -10,8 +10,7 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
-import threading
-from types import FrameType
+import time
 
 
 def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
@@ -46,33 +45,55 @@ def run(args: argparse.Namespace) -> int:
               "(the /_sim/ control endpoints have no auth)", file=sys.stderr)
         return 2
     log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.log else None
+    stop_signals = _stop_signals()
+    # Blocked before the server's threads start (they inherit the mask): a stop signal then
+    # waits for `sigwait` below instead of interrupting whatever runs when it arrives.
+    _block(stop_signals, True)
     try:
-        sim = start_simulator(seed=args.seed, port=args.port, rate=args.rate, host=args.host,
-                              allow_remote=args.allow_remote, log=log)
-    except OSError as exc:
-        print(f"tasktop sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
-              file=sys.stderr)
-        return 1
-    done = threading.Event()
-
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        done.set()
-
-    previous = signal.signal(signal.SIGTERM, on_signal)
-    print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x)")
-    print("Point tasktop at it (demo keys, not secrets):")
-    print(f"  export TASKTOP_ENKRYPT_URL={sim.url}")
-    print(f"  export TASKTOP_NIMBLE_URL={sim.url}")
-    print(f"  export TASKTOP_ENKRYPT_API_KEY={sim.enkrypt_key}")
-    print(f"  export TASKTOP_NIMBLE_API_KEY={sim.nimble_key}")
-    print("Ctrl-C to stop.", flush=True)
-    try:
-        while not done.wait(0.5):
-            pass
-    except KeyboardInterrupt:
-        pass
+        try:
+            sim = start_simulator(seed=args.seed, port=args.port, rate=args.rate,
+                                  host=args.host, allow_remote=args.allow_remote, log=log)
+        except OSError as exc:
+            print(f"tasktop sim: cannot listen on {args.host}:{args.port}: "
+                  f"{exc.strerror or exc}", file=sys.stderr)
+            return 1
+        try:
+            print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x)")
+            print("Point tasktop at it (demo keys, not secrets):")
+            print(f"  export TASKTOP_ENKRYPT_URL={sim.url}")
+            print(f"  export TASKTOP_NIMBLE_URL={sim.url}")
+            print(f"  export TASKTOP_ENKRYPT_API_KEY={sim.enkrypt_key}")
+            print(f"  export TASKTOP_NIMBLE_API_KEY={sim.nimble_key}")
+            print("Ctrl-C to stop.", flush=True)
+            _wait_for(stop_signals)
+        finally:
+            sim.stop()
     finally:
-        signal.signal(signal.SIGTERM, previous)
-        sim.stop()
+        _block(stop_signals, False)
     print("simulator stopped", file=sys.stderr)
     return 0
+
+
+def _stop_signals() -> set[signal.Signals]:
+    """SIGTERM, and SIGINT unless it was ignored on entry (a background job of a script)."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        return {signal.SIGTERM}
+    return {signal.SIGINT, signal.SIGTERM}
+
+
+def _block(signals: set[signal.Signals], block: bool) -> None:
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if block else signal.SIG_UNBLOCK, signals)
+
+
+def _wait_for(signals: set[signal.Signals]) -> None:
+    """Until one of `signals` arrives. Taken synchronously: a handler could land before the
+    cleanup is armed, or deadlock on a lock the interrupted main thread holds."""
+    if hasattr(signal, "sigwait"):
+        signal.sigwait(signals)
+        return
+    try:  # Windows: Ctrl-C arrives as KeyboardInterrupt, which time.sleep lets through there
+        while True:
+            time.sleep(3600)
+    except KeyboardInterrupt:
+        pass
