@@ -11,7 +11,7 @@ import io
 import json
 import logging
 
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
@@ -38,7 +38,8 @@ FORBIDDEN_ONE_LINE = C0 | INVISIBLE
 
 #: Any text, with the unsafe code points (and the sequences an attacker would send) made common.
 HOSTILE_PIECES = ["\x1b]52;c;ZXZpbA==\x07", "\x1b]8;;https://evil.invalid\x1b\\", "\x1b[31m",
-                  "\x9b2J", "\x9d0;t\x9c", "\r\n", "\u202egnp.exe"]
+                  "\x9b2J", "\x9d0;t\x9c", "\r\n", "\u202egnp.exe",
+                  "=2+3", "\r=1", "\n-1", "@SUM(A1)", "\t+1"]
 texts = st.lists(
     st.one_of(st.characters(), st.sampled_from(sorted(FORBIDDEN_ONE_LINE)),
               st.sampled_from(HOSTILE_PIECES))
@@ -145,3 +146,25 @@ def test_clipboard_payload(text):
     assert not holds(payload, FORBIDDEN_ONE_LINE)
     assert escaped is bool(holds(text, FORBIDDEN_ONE_LINE))
     assert payload == (escape_controls(text, single_line=True) if escaped else text)
+
+
+@given(texts)
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_export_files(tmp_path, text):
+    """CSV and JSON exports: nothing a terminal acts on when the file is printed (CSV keeps a
+    value's own CR/LF/tab inside its quoted cell), and no cell or header cell starts a formula."""
+    import csv
+
+    from tui.export import export_rows
+
+    rows = [{text: text, "n": 1}]
+    for fmt in ("csv", "json"):
+        path = export_rows(rows, tmp_path / f"{len(list(tmp_path.iterdir()))}.{fmt}", fmt)
+        written = path.read_text(encoding="utf-8", errors="surrogateescape")
+        assert not holds(written, FORBIDDEN - {"\r"})
+        if fmt == "csv":
+            with path.open(newline="", encoding="utf-8") as fh:
+                cells = [cell for row in csv.reader(fh) for cell in row]
+            for cell in cells:
+                for line in cell.replace("\r\n", "\n").replace("\r", "\n").split("\n"):
+                    assert not line or line[0] not in "=+-@\t"
