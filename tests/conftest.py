@@ -51,3 +51,28 @@ def ek(sim) -> dict[str, str]:
 def nk(sim) -> dict[str, str]:
     """Nimble auth header for the simulator's demo key."""
     return {"Authorization": f"Bearer {sim.nimble_key}"}
+
+
+@pytest.fixture
+def env(sim, clean_env, tmp_path):
+    """CLI environment pointing at the simulator, with both keys; no user config, no keyring."""
+    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    clean_env.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
+    clean_env.setenv("TASKTOP_ENKRYPT_URL", sim.url)
+    clean_env.setenv("TASKTOP_NIMBLE_URL", sim.url)
+    clean_env.setenv("TASKTOP_ENKRYPT_API_KEY", sim.enkrypt_key)
+    clean_env.setenv("TASKTOP_NIMBLE_API_KEY", sim.nimble_key)
+    return clean_env
+
+
+@pytest.fixture
+def cli(env, capsys):
+    """`tasktop ARGS…` run in-process under `env`: (exit code, stdout, stderr)."""
+    from tui.cli import main
+
+    def run(*argv: str) -> tuple[int, str, str]:
+        code = main(list(argv))
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    return run

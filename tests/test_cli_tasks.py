@@ -19,28 +19,6 @@ from tui.cli import main
 from tui.sim.server import Fault, start_simulator
 
 
-@pytest.fixture
-def env(sim, clean_env, tmp_path):
-    """CLI environment pointing at the simulator; no user config, no keyring."""
-    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    clean_env.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    clean_env.setenv("TASKTOP_ENKRYPT_URL", sim.url)
-    clean_env.setenv("TASKTOP_NIMBLE_URL", sim.url)
-    clean_env.setenv("TASKTOP_ENKRYPT_API_KEY", sim.enkrypt_key)
-    clean_env.setenv("TASKTOP_NIMBLE_API_KEY", sim.nimble_key)
-    return clean_env
-
-
-@pytest.fixture
-def cli(env, capsys):
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
-
-
 def raw(sim, path: str, *, params=None, headers=None):
     """The simulator's own answer, fetched without tasktop's code."""
     auth = (

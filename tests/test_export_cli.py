@@ -7,24 +7,6 @@ import json
 import httpx
 import pytest
 
-from tui.cli import main
-
-
-@pytest.fixture
-def cli(sim, clean_env, tmp_path, capsys):
-    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    clean_env.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    clean_env.setenv("TASKTOP_ENKRYPT_URL", sim.url)
-    clean_env.setenv("TASKTOP_NIMBLE_URL", sim.url)
-    clean_env.setenv("TASKTOP_ENKRYPT_API_KEY", sim.enkrypt_key)
-    clean_env.setenv("TASKTOP_NIMBLE_API_KEY", sim.nimble_key)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 def every(sim, source: str, status: str | None = None) -> tuple[list, int]:

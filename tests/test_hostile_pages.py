@@ -14,7 +14,6 @@ import pytest
 from apphelpers import loaded, make_app, wait_for
 from textual import events
 
-from tui.cli import main
 from tui.providers.models import MAX_SURPLUS_ROWS
 from tui.sim.server import Fault
 
@@ -90,23 +89,6 @@ async def test_other_tabs_cap_a_huge_page_too(sim, tab):
         assert view._notice == NOTICE
     # Datasets enrichment only sees the shown rows: one get-task per shown name, no more.
     assert sim.counts().get("/datasets/get-task", 0) <= (10 if tab == "datasets" else 0)
-
-
-@pytest.fixture
-def cli(sim, clean_env, tmp_path, capsys):
-    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
-    clean_env.setenv("PYTHON_KEYRING_BACKEND", "keyring.backends.fail.Keyring")
-    clean_env.setenv("TASKTOP_ENKRYPT_URL", sim.url)
-    clean_env.setenv("TASKTOP_NIMBLE_URL", sim.url)
-    clean_env.setenv("TASKTOP_ENKRYPT_API_KEY", sim.enkrypt_key)
-    clean_env.setenv("TASKTOP_NIMBLE_API_KEY", sim.nimble_key)
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        code = main(list(argv))
-        out, err = capsys.readouterr()
-        return code, out, err
-
-    return run
 
 
 @pytest.mark.parametrize("tab", list(LIST_PATHS))
