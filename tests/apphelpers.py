@@ -55,3 +55,16 @@ def column_text(app: TasktopApp, tab_id: str, column: int) -> list[str]:
 def row_keys(app: TasktopApp, tab_id: str) -> list[str]:
     table = app.view(tab_id).table
     return [table.coordinate_to_cell_key((i, 0)).row_key.value for i in range(table.row_count)]
+
+
+def record_terminal(app) -> list[str]:
+    """Everything the app writes to its terminal driver from now on."""
+    writes: list[str] = []
+    original = app._driver.write
+
+    def write(data: str) -> None:
+        writes.append(data)
+        original(data)
+
+    app._driver.write = write
+    return writes

@@ -7,7 +7,7 @@ import base64
 import csv
 import json
 
-from apphelpers import loaded, make_app, make_runtime, row_keys, wait_for
+from apphelpers import loaded, make_app, make_runtime, record_terminal, row_keys, wait_for
 
 from tui.app import TasktopApp
 from tui.commands.app_cmd import build_runtime
@@ -24,19 +24,6 @@ def record_notifications(app) -> list[tuple[str, str]]:
 
     app.notify = notify
     return seen
-
-
-def record_terminal(app) -> list[str]:
-    """Everything the app writes to its terminal driver from now on."""
-    writes: list[str] = []
-    original = app._driver.write
-
-    def write(data: str) -> None:
-        writes.append(data)
-        original(data)
-
-    app._driver.write = write
-    return writes
 
 
 def statuses(app, tab_id) -> dict[str, str]:

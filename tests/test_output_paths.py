@@ -13,7 +13,7 @@ import base64
 import re
 
 import pytest
-from apphelpers import loaded, make_app, wait_for
+from apphelpers import loaded, make_app, record_terminal, wait_for
 
 from tui.clipboard import copy_summary
 from tui.keys import KeyInfo
@@ -58,18 +58,6 @@ def assert_painted_safely(app, *fragments: str) -> str:
 
 def toast_texts(app) -> list[str]:
     return [str(toast.render()) for toast in app.screen.query("Toast")]
-
-
-def record_terminal(app) -> list[str]:
-    writes: list[str] = []
-    original = app._driver.write
-
-    def write(data: str) -> None:
-        writes.append(data)
-        original(data)
-
-    app._driver.write = write
-    return writes
 
 
 async def test_alert_toast_shows_a_hostile_task_id_as_symbols(sim):
