@@ -25,6 +25,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     parser.add_argument("--seed", type=int, default=0, help="seed for the simulated tasks")
     parser.add_argument("--rate", type=_positive, default=5.0,
                         help="simulated seconds per real second (default 5)")
+    parser.add_argument("--latency", type=_duration, default=0.0, metavar="D",
+                        help="delay every API answer by D (150ms, 0.15s, 2s)")
+    parser.add_argument("--jitter", type=_duration, default=0.0, metavar="D",
+                        help="plus a random 0..D on each answer (deterministic per --seed)")
+    parser.add_argument("--tasks", type=_count, default=None, metavar="N",
+                        help="tasks per tab before new ones arrive (default: a few hundred)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow a non-loopback --host (control endpoints have no auth)")
     parser.add_argument("--log", action="store_true", help="print one line per request")
@@ -38,6 +44,25 @@ def _positive(text: str) -> float:
     return value
 
 
+def _duration(text: str) -> float:
+    from tui.sim.latency import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
+    return value
+
+
 def run(args: argparse.Namespace) -> int:
     from tui.sim.server import is_loopback, start_simulator
 
@@ -48,7 +73,8 @@ def run(args: argparse.Namespace) -> int:
     log = (lambda line: print(line, file=sys.stderr, flush=True)) if args.log else None
     try:
         sim = start_simulator(seed=args.seed, port=args.port, rate=args.rate, host=args.host,
-                              allow_remote=args.allow_remote, log=log)
+                              allow_remote=args.allow_remote, log=log, latency=args.latency,
+                              jitter=args.jitter, tasks=args.tasks)
     except OSError as exc:
         print(f"tasktop sim: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}",
               file=sys.stderr)
@@ -59,7 +85,12 @@ def run(args: argparse.Namespace) -> int:
         done.set()
 
     previous = signal.signal(signal.SIGTERM, on_signal)
-    print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x)")
+    extras = "".join([
+        f", latency {args.latency * 1000:g} ms" if args.latency else "",
+        f" + jitter {args.jitter * 1000:g} ms" if args.jitter else "",
+        f", {args.tasks} tasks per tab" if args.tasks is not None else "",
+    ])
+    print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x{extras})")
     print("Point tasktop at it (demo keys, not secrets):")
     print(f"  export TASKTOP_ENKRYPT_URL={sim.url}")
     print(f"  export TASKTOP_NIMBLE_URL={sim.url}")
