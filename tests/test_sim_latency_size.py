@@ -147,3 +147,20 @@ def test_a_sized_world_is_the_same_for_the_same_seed():
     finally:
         one.stop()
         two.stop()
+
+
+def test_demo_sim_latency_slows_the_embedded_simulator(clean_env, tmp_path):
+    from tui.cli import build_parser
+    from tui.commands.app_cmd import build_runtime
+
+    clean_env.setenv("XDG_CONFIG_HOME", str(tmp_path / "xdg"))
+    runtime = build_runtime(build_parser().parse_args(["--demo", "--sim-latency", "150ms"]))
+    try:
+        assert runtime.simulator.delays()["latency"] == pytest.approx(0.15)
+    finally:
+        runtime.simulator.stop()
+    with pytest.raises(SystemExit, match="--sim-latency needs --demo"):
+        build_runtime(build_parser().parse_args(["--sim-latency", "150ms"]))
+    with pytest.raises(SystemExit) as refused:
+        build_parser().parse_args(["--demo", "--sim-latency", "slow"])
+    assert refused.value.code == 2

@@ -25,9 +25,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     parser.add_argument("--seed", type=int, default=0, help="seed for the simulated tasks")
     parser.add_argument("--rate", type=_positive, default=5.0,
                         help="simulated seconds per real second (default 5)")
-    parser.add_argument("--latency", type=_duration, default=0.0, metavar="D",
+    parser.add_argument("--latency", type=duration_arg, default=0.0, metavar="D",
                         help="delay every API answer by D (150ms, 0.15s, 2s)")
-    parser.add_argument("--jitter", type=_duration, default=0.0, metavar="D",
+    parser.add_argument("--jitter", type=duration_arg, default=0.0, metavar="D",
                         help="plus a random 0..D on each answer (deterministic per --seed)")
     parser.add_argument("--tasks", type=_count, default=None, metavar="N",
                         help="tasks per tab before new ones arrive (default: a few hundred)")
@@ -44,7 +44,8 @@ def _positive(text: str) -> float:
     return value
 
 
-def _duration(text: str) -> float:
+def duration_arg(text: str) -> float:
+    """An argparse type: seconds in "150ms", "0.15s" or "2s"."""
     from tui.sim.latency import parse_duration
 
     try:
