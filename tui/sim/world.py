@@ -2,9 +2,9 @@
 
 A task is a `Spec` fixed at creation (when it was created, how long it queues and runs, how it
 ends). Its visible state at simulated second t is a pure function of (spec, t), so no thread mutates
-lists; new tasks are materialised lazily when the clock passes their creation time. Answers are
-cached per (whole simulated second, population version), so a benchmark polling 100 rows every
-0.5 s costs one render per simulated second.
+lists; new tasks are materialised lazily when the clock passes their creation time. The ordered
+tasks and their lookups are cached per (whole simulated second, population version); rows are
+rendered only when a page is read, so a page of a 100,000-task world costs a page.
 """
 
 from __future__ import annotations
