@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import economy, flip, launch, watch
+from . import economy, flip, launch, scale, watch
 from .simproc import SimProcess
 
-FIGURES = ("launch", "flip", "watch", "scaling", "economy", "memory")
+FIGURES = ("launch", "flip", "watch", "scaling", "economy", "memory", "scale")
 SIZES = (10, 25, 50, 100)
 #: Simulated seconds per real second while watching: the simulator's own default pace (what
 #: `tasktop sim` and `tasktop --demo` run at): a new red-team and Nimble task every ~4 s and a
@@ -234,6 +234,20 @@ def fig_economy(rows: list[Row], raw: dict) -> None:
                     "0", idle_table_layouts == 0))
 
 
+def fig_scale(rows: list[Row], raw: dict) -> None:
+    result = scale.measure(log)
+    raw["scale"] = result
+    small, large = (str(n) for n in scale.SIZES)
+    for name, walk in result.items():
+        big, base = walk[large], walk[small]
+        label = f"8 {name}, {int(large):,} vs {int(small):,} tasks"
+        rows.append(row(f"{label}: time", big["seconds"], base["seconds"], "s", "-", None))
+        rows.append(row(f"{label}: list requests", big["requests"], base["requests"], "", "-",
+                        None))
+        rows.append(row(f"{label}: peak RSS", big["peak_rss_mib"], base["peak_rss_mib"], "MiB",
+                        "-", None))
+
+
 # -------------------------------------------------------------------------------------- main
 
 
@@ -286,6 +300,8 @@ def main(argv: list[str] | None = None) -> int:
         fig_memory(plan, rows, raw)
     if "economy" in only:
         fig_economy(rows, raw)
+    if "scale" in only:
+        fig_scale(rows, raw)
     elapsed = time.perf_counter() - started
 
     rows.sort(key=lambda r: r["figure"][:1])

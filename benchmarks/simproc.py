@@ -17,10 +17,11 @@ from tui.sim.server import DEMO_ENKRYPT_KEY, DEMO_NIMBLE_KEY
 class SimProcess:
     """`SimProcess(rate=20)`: a simulator on a free loopback port; `.env()` points tasktop at it."""
 
-    def __init__(self, rate: float, seed: int = 0) -> None:
+    def __init__(self, rate: float, seed: int = 0, tasks: int | None = None) -> None:
+        size = [] if tasks is None else ["--tasks", str(tasks)]
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "tui", "sim", "--port", "0", "--rate", repr(rate),
-             "--seed", str(seed)],
+             "--seed", str(seed), *size],
             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True,
         )
         assert self.proc.stdout is not None

@@ -8,11 +8,13 @@ working directory by default, with a timestamped name. No Textual.
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import json
 import math
 import re
-from collections.abc import Awaitable, Callable, Hashable, Iterable, Mapping
+from collections import deque
+from collections.abc import AsyncIterator, Awaitable, Callable, Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -25,7 +27,10 @@ Format = Literal["csv", "json"]
 FORMATS: tuple[Format, ...] = ("csv", "json")
 #: Default page size when walking every page (the APIs' maximum).
 ALL_PAGE_SIZE = 100
-DEFAULT_MAX_PAGES = 1000
+#: Stops a runaway walk: a million rows at the default page size.
+DEFAULT_MAX_PAGES = 10_000
+#: A walk drops a task seen on one of this many previous pages (it slid as new tasks arrived).
+SLIDE_PAGES = 10
 #: A line start (the cell's start, or just after a line break) followed by what a spreadsheet
 #: runs as a formula (=, +, -, @, tab, CR); such a line gets a leading "'".
 _FORMULA_LINE = re.compile(r"(^|\r\n|\r|\n)(?=[=+\-@\t\r])")
@@ -116,7 +121,7 @@ def default_export_path(
 
 
 def export_rows(
-    rows: list[dict[str, Any]], path: Path, fmt: Format, *, formula_guard: bool = True
+    rows: Iterable[dict[str, Any]], path: Path, fmt: Format, *, formula_guard: bool = True
 ) -> Path:
     """Write `rows` to a new file at `path` (FileExistsError if it exists); return the path.
 
@@ -128,27 +133,81 @@ def export_rows(
     cell instead of starting a row (with "\\n" alone a bare CR went unquoted). QUOTE_ALL would also
     work but turns every number into quoted text. A half-written file is removed if writing fails.
     """
-    _check_format(fmt)
-    path = Path(path)
-    with path.open("x", encoding="utf-8", newline="") as fh:
-        try:
-            if fmt == "json":
-                text = json.dumps(rows, ensure_ascii=False, indent=2)
-                fh.write(json_safe(text))
-                fh.write("\n")
+    with RowFile(path, fmt, formula_guard=formula_guard) as out:
+        out.write(rows)
+    return Path(path)
+
+
+class RowFile:
+    """A new export file written row by row, so a walk of any length holds one page at a time.
+
+    JSON rows go straight to the file, inside one array. A CSV header needs every column before
+    the first row, so CSV rows are spooled to a temporary file (one JSON line each) and written
+    out, under the header of every key seen, when the file is closed. The result is the same
+    bytes as writing all rows at once. Leaving the `with` block by an exception removes the file.
+    """
+
+    def __init__(self, path: Path, fmt: Format, *, formula_guard: bool = True) -> None:
+        _check_format(fmt)
+        self.path = Path(path)
+        self.fmt = fmt
+        self.rows = 0
+        self._guard = formula_guard
+        self._columns: dict[str, None] = {}
+        self._fh = self.path.open("x", encoding="utf-8", newline="")
+        self._spool: Any = None
+        if fmt == "csv":
+            import tempfile
+
+            self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
+
+    def write(self, rows: Iterable[dict[str, Any]]) -> None:
+        for row in rows:
+            if self.fmt == "json":
+                element = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+                self._fh.write(("[\n  " if self.rows == 0 else ",\n  ") + json_safe(element))
             else:
-                columns = columns_of(rows)
-                writer = csv.writer(fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
-                writer.writerow([csv_text(str(c), formula_guard=formula_guard) for c in columns])
-                for row in rows:
-                    writer.writerow(
-                        [csv_cell(row.get(c), formula_guard=formula_guard) for c in columns]
-                    )
-        except BaseException:
-            fh.close()
-            path.unlink(missing_ok=True)
-            raise
-    return path
+                self._columns.update(dict.fromkeys(row))
+                self._spool.write(json.dumps(row) + "\n")  # ASCII: any string survives
+            self.rows += 1
+
+    def close(self) -> None:
+        """Finish the file (for CSV the slow part: every row is written now)."""
+        if self.fmt == "json":
+            self._fh.write("[]\n" if self.rows == 0 else "\n]\n")
+        else:
+            columns = list(self._columns)
+            guard = self._guard
+            writer = csv.writer(self._fh, quoting=csv.QUOTE_MINIMAL, lineterminator="\r\n")
+            writer.writerow([csv_text(str(c), formula_guard=guard) for c in columns])
+            self._spool.seek(0)
+            for line in self._spool:
+                row = json.loads(line)
+                writer.writerow([csv_cell(row.get(c), formula_guard=guard) for c in columns])
+        self._release()
+
+    def discard(self) -> None:
+        """Close and remove the half-written file."""
+        self._release()
+        self.path.unlink(missing_ok=True)
+
+    def _release(self) -> None:
+        self._fh.close()
+        if self._spool is not None:
+            self._spool.close()
+
+    def __enter__(self) -> RowFile:
+        return self
+
+    def __exit__(self, kind: object, error: object, tb: object) -> None:
+        if kind is None:
+            try:
+                self.close()
+            except BaseException:
+                self.discard()
+                raise
+        else:
+            self.discard()
 
 
 def export_view(
@@ -160,14 +219,9 @@ def export_view(
     directory: Path | None = None,
 ) -> Path:
     """Export records (wire records, names or Rows) to a fresh default-named file; its path."""
-    rows = [record_to_dict(r) for r in records]
-    for _ in range(100):
-        path = default_export_path(tab_id, fmt, now, directory)
-        try:
-            return export_rows(rows, path, fmt)
-        except FileExistsError:
-            continue  # someone took the name between the check and the create
-    raise FileExistsError(f"no free export file name in {directory or Path.cwd()}")
+    with _new_row_file(tab_id, fmt, now, directory) as out:
+        out.write(record_to_dict(r) for r in records)
+    return out.path
 
 
 def _check_format(fmt: str) -> None:
@@ -191,6 +245,74 @@ FetchPage = Callable[[PageRequest], Awaitable[Page[Any]]]
 Progress = Callable[[int, int | None], object]
 
 
+@dataclass(slots=True)
+class WalkState:
+    """How far a walk got: pages fetched, rows yielded and the server's last total count."""
+
+    pages: int = 0
+    rows: int = 0
+    total: int | None = None
+
+
+async def walk_pages(
+    fetch_page: FetchPage,
+    first_request: PageRequest,
+    *,
+    progress: Progress | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    key: Callable[[Any], Hashable] | None = None,
+    state: WalkState | None = None,
+) -> AsyncIterator[list[Any]]:
+    """The new rows of each page, page after page until the last one (see `fetch_all_pages`).
+
+    Only the keys of the last `SLIDE_PAGES` pages are remembered, so a walk of any length holds
+    a bounded number of keys; a task slides back by the number of tasks that arrived meanwhile,
+    which would take more than `SLIDE_PAGES` pages of arrivals between two requests to miss.
+    """
+    request = first_request.with_(page=1, cursor=None)
+    state = WalkState() if state is None else state
+    recent: deque[set[Hashable]] = deque(maxlen=SLIDE_PAGES)
+    seen_cursors: set[str] = set()
+    while True:
+        if state.pages >= max_pages:
+            raise PageLimitExceeded(f"more than {max_pages} pages; stopped")
+        page = await fetch_page(request)
+        state.pages += 1
+        fresh: list[Any] = []
+        keys: set[Hashable] = set()
+        for row in page.rows:
+            if key is not None:
+                k = key(row)
+                if k in keys or any(k in earlier for earlier in recent):
+                    continue  # a task that slid onto the next page while we walked
+                keys.add(k)
+            fresh.append(row)
+        recent.append(keys)
+        state.rows += len(fresh)
+        info = page.paging
+        state.total = info.total_items if info.total_items is not None else state.total
+        if fresh:
+            yield fresh
+        if info.kind == "cursor":
+            if progress is not None:
+                progress(state.pages, None)
+            if not info.has_next or not info.next_cursor:
+                return
+            if info.next_cursor in seen_cursors:
+                raise ProtocolError("the server sent a cursor it already sent (paging loops)")
+            seen_cursors.add(info.next_cursor)
+            request = request.with_(cursor=info.next_cursor)
+        else:
+            total_pages = _total_pages(info, request)
+            if progress is not None:
+                progress(state.pages, total_pages)
+            current = info.page or request.page
+            more = current < total_pages if total_pages is not None else info.has_next
+            if not more or not page.rows:
+                return
+            request = request.with_(page=current + 1)
+
+
 async def fetch_all(
     fetch_page: FetchPage,
     first_request: PageRequest,
@@ -199,43 +321,54 @@ async def fetch_all(
     max_pages: int = DEFAULT_MAX_PAGES,
     key: Callable[[Any], Hashable] | None = None,
 ) -> AllRows:
-    """Fetch page after page until the last one; see `fetch_all_pages`."""
-    request = first_request.with_(page=1, cursor=None)
+    """Every row of a walk in memory (for a page count's worth; `export_all` streams instead)."""
+    state = WalkState()
     result = AllRows()
-    seen_keys: set[Hashable] = set()
-    seen_cursors: set[str] = set()
-    while True:
-        if result.pages >= max_pages:
-            raise PageLimitExceeded(f"more than {max_pages} pages; stopped")
-        page = await fetch_page(request)
-        result.pages += 1
-        for row in page.rows:
-            if key is not None:
-                k = key(row)
-                if k in seen_keys:
-                    continue  # a task that slid onto the next page while we walked
-                seen_keys.add(k)
-            result.rows.append(row)
-        info = page.paging
-        result.total = info.total_items if info.total_items is not None else result.total
-        if info.kind == "cursor":
-            if progress is not None:
-                progress(result.pages, None)
-            if not info.has_next or not info.next_cursor:
-                return result
-            if info.next_cursor in seen_cursors:
-                raise ProtocolError("the server sent a cursor it already sent (paging loops)")
-            seen_cursors.add(info.next_cursor)
-            request = request.with_(cursor=info.next_cursor)
-        else:
-            total_pages = _total_pages(info, request)
-            if progress is not None:
-                progress(result.pages, total_pages)
-            current = info.page or request.page
-            more = current < total_pages if total_pages is not None else info.has_next
-            if not more or not page.rows:
-                return result
-            request = request.with_(page=current + 1)
+    async for rows in walk_pages(fetch_page, first_request, progress=progress,
+                                 max_pages=max_pages, key=key, state=state):
+        result.rows.extend(rows)
+    result.pages, result.total = state.pages, state.total
+    return result
+
+
+async def export_all(
+    fetch_page: FetchPage,
+    first_request: PageRequest,
+    tab_id: str,
+    fmt: Format,
+    *,
+    now: datetime,
+    directory: Path | None = None,
+    progress: Progress | None = None,
+    max_pages: int = DEFAULT_MAX_PAGES,
+    key: Callable[[Any], Hashable] | None = None,
+) -> tuple[Path, WalkState]:
+    """Walk every page into a fresh default-named file, one page in memory at a time.
+
+    The file is created before the first request and removed if the walk fails. The CSV pass at
+    the end (see `RowFile`) runs in a thread, so an event loop stays responsive.
+    """
+    state = WalkState()
+    out = _new_row_file(tab_id, fmt, now, directory)
+    try:
+        async for rows in walk_pages(fetch_page, first_request, progress=progress,
+                                     max_pages=max_pages, key=key, state=state):
+            out.write(record_to_dict(r) for r in rows)
+        await asyncio.to_thread(out.close)
+    except BaseException:
+        out.discard()
+        raise
+    return out.path, state
+
+
+def _new_row_file(tab_id: str, fmt: Format, now: datetime, directory: Path | None) -> RowFile:
+    for _ in range(100):
+        path = default_export_path(tab_id, fmt, now, directory)
+        try:
+            return RowFile(path, fmt)
+        except FileExistsError:
+            continue  # someone took the name between the check and the create
+    raise FileExistsError(f"no free export file name in {directory or Path.cwd()}")
 
 
 async def fetch_all_pages(

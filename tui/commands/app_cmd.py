@@ -4,12 +4,18 @@ from __future__ import annotations
 
 import argparse
 
+from tui.commands.sim_cmd import duration_arg
+
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--demo",
         action="store_true",
         help="start the embedded simulator on a free loopback port and monitor it (no keys needed)",
+    )
+    parser.add_argument(
+        "--sim-latency", type=duration_arg, default=0.0, metavar="D",
+        help="with --demo: the simulator answers D late (150ms), to feel a far-away API",
     )
     parser.add_argument("--refresh", type=float, metavar="S", help="refresh interval in seconds")
     parser.add_argument(
@@ -66,10 +72,13 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
     per_page = getattr(args, "per_page", None)
     options = alert_options(args, config.extra)
+    sim_latency = getattr(args, "sim_latency", 0.0)
+    if sim_latency and not args.demo:
+        raise SystemExit("tasktop: --sim-latency needs --demo")
     if args.demo:
         from tui.sim.server import start_simulator
 
-        sim = start_simulator(rate=5.0)
+        sim = start_simulator(rate=5.0, latency=sim_latency)
         keys = {
             "enkrypt": KeyInfo("enkrypt", "demo", sim.enkrypt_key),
             "nimble": KeyInfo("nimble", "demo", sim.nimble_key),

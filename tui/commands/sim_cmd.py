@@ -24,6 +24,12 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     parser.add_argument("--seed", type=int, default=0, help="seed for the simulated tasks")
     parser.add_argument("--rate", type=_positive, default=5.0,
                         help="simulated seconds per real second (default 5)")
+    parser.add_argument("--latency", type=duration_arg, default=0.0, metavar="D",
+                        help="delay every API answer by D (150ms, 0.15s, 2s)")
+    parser.add_argument("--jitter", type=duration_arg, default=0.0, metavar="D",
+                        help="plus a random 0..D on each answer (deterministic per --seed)")
+    parser.add_argument("--tasks", type=_count, default=None, metavar="N",
+                        help="tasks per tab before new ones arrive (default: a few hundred)")
     parser.add_argument("--allow-remote", action="store_true",
                         help="allow a non-loopback --host (control endpoints have no auth)")
     parser.add_argument("--log", action="store_true", help="print one line per request")
@@ -34,6 +40,26 @@ def _positive(text: str) -> float:
     value = float(text)
     if value <= 0:
         raise argparse.ArgumentTypeError("must be > 0")
+    return value
+
+
+def duration_arg(text: str) -> float:
+    """An argparse type: seconds in "150ms", "0.15s" or "2s"."""
+    from tui.sim.latency import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError("must be >= 0")
     return value
 
 
@@ -52,13 +78,19 @@ def run(args: argparse.Namespace) -> int:
     try:
         try:
             sim = start_simulator(seed=args.seed, port=args.port, rate=args.rate,
-                                  host=args.host, allow_remote=args.allow_remote, log=log)
+                                  host=args.host, allow_remote=args.allow_remote, log=log,
+                                  latency=args.latency, jitter=args.jitter, tasks=args.tasks)
         except OSError as exc:
             print(f"tasktop sim: cannot listen on {args.host}:{args.port}: "
                   f"{exc.strerror or exc}", file=sys.stderr)
             return 1
         try:
-            print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x)")
+            extras = "".join([
+                f", latency {args.latency * 1000:g} ms" if args.latency else "",
+                f" + jitter {args.jitter * 1000:g} ms" if args.jitter else "",
+                f", {args.tasks} tasks per tab" if args.tasks is not None else "",
+            ])
+            print(f"tasktop simulator on {sim.url} (seed {args.seed}, rate {args.rate:g}x{extras})")
             print("Point tasktop at it (demo keys, not secrets):")
             print(f"  export TASKTOP_ENKRYPT_URL={sim.url}")
             print(f"  export TASKTOP_NIMBLE_URL={sim.url}")

@@ -117,8 +117,10 @@ def run_list(args: argparse.Namespace) -> int:
 
 
 def _list_all(args: argparse.Namespace) -> int:
-    """`list --all`: walk every page; JSON {"rows": [...], "paging": {"pages": N, "total": M}}."""
-    from tui.export import ALL_PAGE_SIZE, fetch_all
+    """`list --all`: walk every page. JSON {"rows": [...], "paging": {"pages": N, "total": M}} is
+    written page by page as the walk goes (one page in memory); the table needs every row for its
+    column widths, so it is printed at the end."""
+    from tui.export import ALL_PAGE_SIZE, WalkState, walk_pages
     from tui.providers.base import PageRequest
 
     if args.page is not None or args.cursor is not None:
@@ -131,6 +133,9 @@ def _list_all(args: argparse.Namespace) -> int:
         limit=ALL_PAGE_SIZE if args.limit is None else args.limit,
     )
     show = sys.stderr.isatty()
+    state = WalkState()
+    out = JsonRowsOut(sys.stdout) if args.json else None
+    kept: list[Any] = []
 
     def progress(done: int, total: int | None) -> None:
         of = f"/{total}" if total else ""
@@ -144,28 +149,58 @@ def _list_all(args: argparse.Namespace) -> int:
             page_fn, key = client.list_datasets, (lambda name: name)
         else:
             page_fn, key = client.list_redteam, (lambda t: t.task_id)
-        return await fetch_all(page_fn, request, progress=progress if show else None, key=key)
+        async for rows in walk_pages(page_fn, request, progress=progress if show else None,
+                                     key=key, state=state):
+            if out is None:
+                kept.extend(rows)
+            else:
+                out.write(rows)
+        return state
 
     result = _run(args, fetch)
     if show:
         sys.stderr.write("\r\x1b[K")
         sys.stderr.flush()
     if isinstance(result, int):
-        return result
-    if args.json:
-        rows = [row if isinstance(row, str) else row.to_json_dict() for row in result.rows]
-        _out(to_json({"rows": rows, "paging": {"pages": result.pages, "total": result.total}}))
+        return result  # a streamed JSON document stays unfinished: not mistaken for all tasks
+    if out is not None:
+        out.finish({"pages": state.pages, "total": state.total})
         return 0
-    body = render_rows(args.source, result.rows) if result.rows else "no tasks"
-    summary = f"all {result.pages} page{'s' if result.pages != 1 else ''}"
-    shown = len(result.rows)
+    body = render_rows(args.source, kept) if kept else "no tasks"
+    summary = f"all {state.pages} page{'s' if state.pages != 1 else ''}"
+    shown = len(kept)
     summary += f" · {shown} task" if shown == 1 else f" · {shown} tasks"
-    if result.total is not None and result.total != shown:
-        summary += f" (server total {result.total})"
+    if state.total is not None and state.total != shown:
+        summary += f" (server total {state.total})"
     if args.status:
         summary += f" · status {harmless(args.status)}"
     _out(f"{body}\n{summary}")
     return 0
+
+
+class JsonRowsOut:
+    """`{"rows": [...], "paging": {...}}` written as the rows come, flushed once per page: the
+    same text `to_json` gives for the whole document, without holding it."""
+
+    def __init__(self, stream: Any) -> None:
+        self._stream = stream
+        self._rows = 0
+
+    def write(self, rows: list[Any]) -> None:
+        parts = []
+        for row in rows:
+            element = to_json(row if isinstance(row, str) else row.to_json_dict())
+            lead = '{\n  "rows": [\n    ' if self._rows == 0 else ",\n    "
+            parts.append(lead + element.replace("\n", "\n    "))
+            self._rows += 1
+        self._stream.write("".join(parts))
+        self._stream.flush()
+
+    def finish(self, paging: dict[str, Any]) -> None:
+        head = '{\n  "rows": [],\n' if self._rows == 0 else "\n  ],\n"
+        tail = '  "paging": ' + to_json(paging).replace("\n", "\n  ") + "\n}\n"
+        self._stream.write(head + tail)
+        self._stream.flush()
 
 
 def run_show(args: argparse.Namespace) -> int:

@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
-from tui.export import display_path, export_view, fetch_all
+from tui.export import display_path, export_all, export_view
 from tui.providers.base import Page, PageRequest, ProviderError
 from tui.providers.sources import Row
 from widgets.text import literal
@@ -116,13 +116,17 @@ class ExportDialog(ModalScreen[str | None]):
             self._status(f"fetched {done} page{'s' if done != 1 else ''}…")
 
         try:
-            result = await fetch_all(
-                self.fetch_page, self.page.request, progress=progress, key=lambda r: r.key
+            path, walk = await export_all(
+                self.fetch_page, self.page.request, self.tab_id, fmt, now=self.now(),
+                directory=self.directory, progress=progress, key=lambda r: r.key,
             )
         except ProviderError as error:
             self._status(f"export stopped: {error.kind}: {error.message}")
             return
-        self._write(result.rows, fmt)
+        except OSError as error:
+            self._status(f"could not write the file: {error.strerror or error}")
+            return
+        self.dismiss(f"exported {walk.rows} rows to {display_path(path)}")
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -4,6 +4,8 @@
     sim.url, sim.enkrypt_key, sim.nimble_key
     sim.set_fault(Fault("status", path_prefix="/redteam", status=429, retry_after="3", times=1))
     sim.advance(60); sim.counts(); sim.add_task("nimble", state="error"); sim.stop()
+    start_simulator(latency=0.15, jitter=0.03)   # every answer 150-180 ms late; sim.delays()
+    start_simulator(tasks=100_000)               # 100,000 tasks per tab before new ones arrive
 
 stdlib ThreadingHTTPServer in a daemon thread, HTTP/1.1 keep-alive (so httpx reuses connections),
 one thread per connection (so a `hang` fault never blocks other requests). Everything answered
@@ -36,6 +38,7 @@ from .faults import (
     status_body,
     wrong_type,
 )
+from .latency import Latency
 from .routes import Answer, Api, vendor_of
 from .world import KINDS, World
 
@@ -100,13 +103,17 @@ class SimServer:
         enkrypt_key: str = DEMO_ENKRYPT_KEY,
         nimble_key: str = DEMO_NIMBLE_KEY,
         log: Callable[[str], None] | None = None,
+        latency: float = 0.0,
+        jitter: float = 0.0,
+        tasks: int | None = None,
     ) -> None:
         self.seed = seed
         self.enkrypt_key = enkrypt_key
         self.nimble_key = nimble_key
         self.clock = SimClock(rate=rate, manual=manual_clock)
-        self.world = World(seed)
+        self.world = World(seed, tasks=tasks)
         self.faults = FaultBook()
+        self.latency = Latency(latency, jitter, seed=seed)
         self.api = Api(self.world, self.clock.seconds, enkrypt_key=enkrypt_key,
                        nimble_key=nimble_key)
         self.log = log
@@ -175,6 +182,11 @@ class SimServer:
     def clear_faults(self) -> None:
         self.faults.clear()
 
+    def delays(self) -> dict[str, Any]:
+        """The standing latency and jitter, how many answers were delayed and the latest delays
+        (`Latency.report`): what tests count instead of timing."""
+        return self.latency.report()
+
     def advance(self, seconds: float) -> datetime:
         """Move the simulated clock forward; returns the new simulated time."""
         self.clock.advance(seconds)
@@ -232,14 +244,21 @@ def start_simulator(
     nimble_key: str | None = None,
     allow_remote: bool = False,
     log: Callable[[str], None] | None = None,
+    latency: float = 0.0,
+    jitter: float = 0.0,
+    tasks: int | None = None,
 ) -> SimServer:
-    """Start a simulator in a daemon thread and return it (already accepting connections)."""
+    """Start a simulator in a daemon thread and return it (already accepting connections).
+
+    `latency` (+ a uniform `jitter`, seconds) delays every API answer; `tasks` sets how many tasks
+    each tab holds before the epoch (None: the default world of a few hundred).
+    """
     if not allow_remote and not is_loopback(host):
         raise ValueError(f"refusing to serve on non-loopback host {host!r} (allow_remote=False)")
     return SimServer(
         seed=seed, host=host, port=port, rate=rate, manual_clock=manual_clock,
         enkrypt_key=enkrypt_key or DEMO_ENKRYPT_KEY, nimble_key=nimble_key or DEMO_NIMBLE_KEY,
-        log=log,
+        log=log, latency=latency, jitter=jitter, tasks=tasks,
     ).start()
 
 
@@ -337,9 +356,12 @@ class _Handler(BaseHTTPRequestHandler):
         sim._count(path)
         vendor = vendor_of(path)
         if vendor is not None and not sim.api.authorized(vendor, self.headers):
+            self._delay()
             self._send_answer(sim.api.unauthorized(vendor))
             return
         fault = sim.faults.take(path)
+        is_latency = fault is not None and fault.kind == "latency"
+        self._delay((fault.seconds or 0.0) if is_latency else 0.0)
         if fault is None:
             self._send_answer(sim.api.handle(method, path, query, self.headers))
             return
@@ -348,7 +370,8 @@ class _Handler(BaseHTTPRequestHandler):
         if kind == "drop":
             raise _Drop
         if kind in ("hang", "latency"):
-            if sim.wait(fault.seconds or 0.0) or kind == "hang":
+            if kind == "hang":
+                sim.wait(fault.seconds or 0.0)
                 raise _Drop
             self._send_answer(sim.api.handle(method, path, query, self.headers), extra)
         elif kind == "status":
@@ -373,6 +396,12 @@ class _Handler(BaseHTTPRequestHandler):
             else:  # huge
                 body = splice_huge(_encode(huge(answer.payload)))
             self._send(answer.status, body, {**answer.headers, **extra})
+
+    def _delay(self, extra: float = 0.0) -> None:
+        """Wait the standing latency (+ a latency fault's `extra`); drop if the server stops."""
+        delay = self.sim.latency.draw(extra)
+        if delay > 0 and self.sim.wait(delay):
+            raise _Drop
 
     # -------------------------------------------------------------------------- control
     def _control(self, method: str, path: str, query: dict[str, list[str]], body: bytes) -> None:
@@ -412,6 +441,8 @@ class _Handler(BaseHTTPRequestHandler):
             return Answer(200, {"now": sim.now().isoformat(), "seconds": sim.clock.seconds()})
         if route == ("GET", "/counts"):
             return Answer(200, sim.counts())
+        if route == ("GET", "/delays"):
+            return Answer(200, sim.delays())
         if route == ("POST", "/reset-counts"):
             sim.reset_counts()
             return Answer(200, {"ok": True})

@@ -2,9 +2,9 @@
 
 A task is a `Spec` fixed at creation (when it was created, how long it queues and runs, how it
 ends). Its visible state at simulated second t is a pure function of (spec, t), so no thread mutates
-lists; new tasks are materialised lazily when the clock passes their creation time. Answers are
-cached per (whole simulated second, population version), so a benchmark polling 100 rows every
-0.5 s costs one render per simulated second.
+lists; new tasks are materialised lazily when the clock passes their creation time. The ordered
+tasks and their lookups are cached per (whole simulated second, population version); rows are
+rendered only when a page is read, so a page of a 100,000-task world costs a page.
 """
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import math
 import random
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, overload
 
 from . import catalog as C
 from .clock import enkrypt_ts, nimble_ts
@@ -259,62 +259,110 @@ CONFIGS = {
 }
 
 
+#: The rendered field that holds a task's key, per kind.
+KEY_FIELDS = {"redteam": "task_id", "nimble": "id", "datasets": "task_id"}
+
+
+class RenderedRows(Sequence[dict[str, Any]]):
+    """Rows rendered when read: a page of a 100,000-task world costs a page, not the world."""
+
+    def __init__(self, specs: list[Spec], t: float, render: Callable[[Spec, float], dict]):
+        self._specs = specs
+        self._t = t
+        self._render = render
+
+    def __len__(self) -> int:
+        return len(self._specs)
+
+    @overload
+    def __getitem__(self, index: int) -> dict[str, Any]: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[dict[str, Any]]: ...
+    def __getitem__(self, index: int | slice) -> dict[str, Any] | list[dict[str, Any]]:
+        if isinstance(index, slice):
+            return [self._render(s, self._t) for s in self._specs[index]]
+        return self._render(self._specs[index], self._t)
+
+
 class Snapshot:
     """The rows of one task kind at one simulated second, newest first, plus lookups."""
 
-    def __init__(self, t: float, specs: list[Spec], render: Callable[[Spec, float], dict]):
+    def __init__(self, t: float, specs: list[Spec], render: Callable[[Spec, float], dict],
+                 key_field: str = "task_id"):
         self.t = t
         self.specs = specs
-        self.rows = [render(s, t) for s in specs]
+        self.rows = RenderedRows(specs, t, render)
         self.index = {s.key: i for i, s in enumerate(specs)}
-        self._by_status: dict[str, list[dict[str, Any]]] = {}
-        self._by_field: dict[str, dict[Any, dict[str, Any]]] = {}
+        self._render = render
+        self._key_field = key_field
+        self._by_status: dict[str, RenderedRows] = {}
+        self._by_field: dict[str, dict[Any, int]] = {}
 
-    def with_status(self, status: str | None) -> list[dict[str, Any]]:
+    def with_status(self, status: str | None) -> Sequence[dict[str, Any]]:
+        """The rows whose Enkrypt status is `status` (all rows for None)."""
         if status is None:
             return self.rows
         if status not in self._by_status:
-            self._by_status[status] = [r for r in self.rows if r.get("status") == status]
+            t = self.t
+            specs = [s for s in self.specs
+                     if s.overrides.get("status", enkrypt_status(s, t)) == status]
+            self._by_status[status] = RenderedRows(specs, t, self._render)
         return self._by_status[status]
 
     def find(self, name: str, value: Any) -> dict[str, Any] | None:
-        """The newest row whose field `name` equals `value`."""
+        """The newest row whose field `name`, one fixed at creation (the key or a fields entry,
+        such as dataset_name), equals `value`."""
         if name not in self._by_field:
-            table: dict[Any, dict[str, Any]] = {}
-            for row in reversed(self.rows):
+            table: dict[Any, int] = {}
+            for pos in range(len(self.specs) - 1, -1, -1):
                 try:
-                    table[row.get(name)] = row
+                    table[self._fixed_field(self.specs[pos], name)] = pos
                 except TypeError:  # an unhashable value set by add_task
                     continue
             self._by_field[name] = table
         try:
-            return self._by_field[name].get(value)
+            pos = self._by_field[name].get(value)
         except TypeError:
             return None
+        return None if pos is None else self.rows[pos]
+
+    def _fixed_field(self, spec: Spec, name: str) -> Any:
+        if name in spec.overrides:
+            return spec.overrides[name]
+        return spec.key if name == self._key_field else spec.fields.get(name)
 
 
 class Stream:
     """All tasks of one kind: seeded history, lazily materialised future, tasks added by tests."""
 
-    def __init__(self, seed: int, kind: str) -> None:
+    def __init__(self, seed: int, kind: str, initial: int | None = None) -> None:
         self.seed = seed
         self.kind = kind
-        self.config = CONFIGS[kind]
-        self._specs: list[Spec] = []  # oldest first
+        self.config = CONFIGS[kind] if initial is None else replace(CONFIGS[kind], initial=initial)
+        self._default_size = initial is None or initial == CONFIGS[kind].initial
+        self._specs: list[Spec] = []  # oldest first; the history is made on first use
+        self._seeded = False
         self._next_k = 1
         self._pending: Spec | None = None
         self._added = 0
         self._version = 0
         self._cache: tuple[tuple[int, int], Snapshot] | None = None
         self._lock = threading.Lock()
-        self._seed_history()
 
     # -- generation
     def _make(self, rng: random.Random, created: float, index: int) -> Spec:
         return _make(self.seed, self.kind, rng, created, index)
 
     def _seed_history(self) -> None:
-        self._specs = list(_history(self.seed, self.kind))
+        """Make the tasks that exist before the epoch, once (a tab never read costs nothing)."""
+        if self._seeded:
+            return
+        if self._default_size:
+            history: tuple[Spec, ...] = _history(self.seed, self.kind)
+        else:  # not cached: a big world is made once per server and should go with it
+            history = _make_history(self.seed, self.kind, self.config)
+        self._specs = [*history, *self._specs]
+        self._seeded = True
 
     def _future(self, k: int) -> Spec:
         rng = random.Random(f"{self.seed}/{self.kind}/new/{k}")
@@ -323,6 +371,7 @@ class Stream:
         return self._make(rng, created, self.config.initial + k - 1)
 
     def _materialise(self, t: float) -> None:
+        self._seed_history()
         while True:
             if self._pending is None:
                 self._pending = self._future(self._next_k)
@@ -348,8 +397,7 @@ class Stream:
             if self._cache is not None and self._cache[0] == key:
                 return self._cache[1]
             specs = self._specs[::-1]
-        render = RENDERERS[self.kind]
-        snap = Snapshot(sec, specs, render)
+        snap = Snapshot(sec, specs, RENDERERS[self.kind], KEY_FIELDS[self.kind])
         with self._lock:
             self._cache = (key, snap)
         return snap
@@ -365,7 +413,7 @@ class Stream:
             spec.order = self._added
             spec.frozen = True
             spec.overrides = dict(overrides)
-            key_field = {"redteam": "task_id", "nimble": "id", "datasets": "task_id"}[self.kind]
+            key_field = KEY_FIELDS[self.kind]
             if key_field in overrides:
                 spec.key = str(overrides[key_field])
             self._specs.append(spec)
@@ -376,6 +424,7 @@ class Stream:
     def update(self, key: str, overrides: dict[str, Any]) -> None:
         """From now on render the task `key` (its id, or a dataset's name) with `overrides`."""
         with self._lock:
+            self._seed_history()
             for index, spec in enumerate(self._specs):
                 name = spec.overrides.get("dataset_name", spec.fields.get("dataset_name"))
                 if key in (spec.key, name):
@@ -397,8 +446,12 @@ def _make(seed: int, kind: str, rng: random.Random, created: float, index: int) 
 
 @functools.lru_cache(maxsize=8)
 def _history(seed: int, kind: str) -> tuple[Spec, ...]:
-    """The tasks that exist before the epoch, oldest first; shared (never mutated) per seed."""
-    cfg = CONFIGS[kind]
+    """The default world's tasks before the epoch, oldest first; shared (never mutated) per seed."""
+    return _make_history(seed, kind, CONFIGS[kind])
+
+
+def _make_history(seed: int, kind: str, cfg: StreamConfig) -> tuple[Spec, ...]:
+    """`cfg.initial` tasks created before the epoch, oldest first, deterministic from the seed."""
     rng = random.Random(f"{seed}/{kind}/history")
     ages = sorted(
         (cfg.span * ((i + rng.random()) / cfg.initial) ** 2 + 30 + _micro(rng)
@@ -420,11 +473,14 @@ RENDERERS: dict[str, Callable[[Spec, float], dict]] = {
 
 
 class World:
-    """The three task streams of one seed."""
+    """The three task streams of one seed; `tasks` tasks per stream before the epoch (None: the
+    default few hundred)."""
 
-    def __init__(self, seed: int = 0) -> None:
+    def __init__(self, seed: int = 0, tasks: int | None = None) -> None:
+        if tasks is not None and (isinstance(tasks, bool) or tasks < 0):
+            raise ValueError("tasks must be >= 0")
         self.seed = seed
-        self.streams = {kind: Stream(seed, kind) for kind in KINDS}
+        self.streams = {kind: Stream(seed, kind, tasks) for kind in KINDS}
 
     def snapshot(self, kind: str, t: float) -> Snapshot:
         return self.streams[kind].snapshot(t)
