@@ -67,7 +67,8 @@ async def test_a_detail_opened_in_a_tab_being_left_never_takes_the_focus(sim):
         await pilot.press("3")
         burst(app, "enter", "1")  # the pane would take the focus after the next refresh
         await wait_for(pilot, lambda: app.active_tab == "datasets")
-        await pilot.pause(0.05)
+        await app.workers.wait_for_complete()  # the Nimble detail has loaded into its pane
+        await pilot.pause()
         assert app.view("nimble").detail_key is not None
         assert app.focused is app.view("datasets").table
 

@@ -726,8 +726,8 @@ class TaskView(Vertical):
         except WorkerCancelled:
             raise
         except ProviderError as error:
-            if self.detail_key == key:
+            if self.detail_key == key and self._live:
                 self.detail.show(key, [("error", literal(explanation(error), single_line=True))])
             return
-        if self.detail_key == key:
+        if self.detail_key == key and self._live:
             self.detail.show(**DETAILS[self.tab_id](detail, self.now()))

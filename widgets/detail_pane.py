@@ -217,8 +217,10 @@ class DetailPane(VerticalScroll):
         return self.get_component_rich_style(f"detail-pane--{part}", default=Style())
 
     def _update(self, selector: str, content: Any) -> None:
+        widget = next(iter(self.query(selector)), None)
+        if widget is None:
+            return  # being removed (the app is closing): its children are already gone
         self.shows += 1
-        widget = self.query_one(selector)
         widget.display = not (isinstance(content, Text) and not content.plain)
         widget.update(content)
 
