@@ -15,6 +15,7 @@ import json
 import math
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -235,6 +236,9 @@ class HttpClient:
         del api_key  # see Secret
         self._auth_header = auth_header
         self._auth_scheme = auth_scheme
+        #: Called after every attempt (retries too) with its error or None and its seconds:
+        #: how a concurrency window (window.AimdWindow) hears of a 429 that a retry then hid.
+        self.listeners: list[Callable[[ProviderError | None, float], None]] = []
         try:
             self.base_url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as exc:
@@ -308,14 +312,22 @@ class HttpClient:
         self._check_before_send()
 
         async def once() -> Any:
+            started = time.monotonic()
             try:
-                return await self._exchange(method, path, params, headers, shape)
+                answer = await self._exchange(method, path, params, headers, shape)
             except ProviderError as err:
+                self._tell(err, time.monotonic() - started)
                 raise self._scrubbed(err) from None
+            self._tell(None, time.monotonic() - started)
+            return answer
 
         if self.retry is None:
             return await once()
         return await self.retry.call(once)
+
+    def _tell(self, error: ProviderError | None, seconds: float) -> None:
+        for listener in self.listeners:
+            listener(error, seconds)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         return await self.request("GET", path, **kwargs)
