@@ -53,6 +53,12 @@ KEY_MASK = "***"
 MIN_MASKED_KEY = 6
 #: Bodies larger than this are decoded on a worker thread, so a big answer never stalls the UI.
 THREAD_DECODE_BYTES = 256 * 1024
+#: Seconds an idle connection stays in the pool. httpx's default (5 s) equals the default refresh
+#: interval, so a tick often found its connection just closed and paid a new TCP (and TLS)
+#: handshake; this outlasts the refresh and the 30 s background polls of --watch-all.
+KEEPALIVE_EXPIRY = 120.0
+#: Idle connections kept: enough for a full enrichment window (window.CAP) plus the list call.
+KEEPALIVE_CONNECTIONS = 32
 
 
 def is_loopback(host: str) -> bool:
@@ -250,6 +256,9 @@ class HttpClient:
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             follow_redirects=False,
             transport=transport,
+            limits=httpx.Limits(
+                max_keepalive_connections=KEEPALIVE_CONNECTIONS, keepalive_expiry=KEEPALIVE_EXPIRY
+            ),
             verify=_tls_context(self.base_url.scheme),
             headers={"Accept": "application/json", "User-Agent": "tasktop"},
         )
