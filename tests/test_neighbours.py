@@ -77,6 +77,24 @@ async def test_n_and_b_paint_kept_copies_without_a_request(sim, tab):
         assert sim.counts() == {} and not view.fetching
 
 
+async def test_three_pages_forward_and_back_again_cost_only_the_neighbour_fetches(sim):
+    app = app_at(sim, "redteam")
+    async with app.run_test(size=(120, 40)) as pilot:
+        view = app.view("redteam")
+        await settled(pilot, view, 1)
+        seen = {1: row_keys(app, "redteam")}
+        for page in (2, 3, 4):
+            await pilot.press("n")
+            seen[page] = row_keys(app, "redteam")
+            await settled(pilot, view, page)  # the next neighbour is fetched here
+        sim.reset_counts()
+        for page in (3, 2, 1):
+            await pilot.press("b")
+            assert view.page.request.page == page and row_keys(app, "redteam") == seen[page]
+            await settled(pilot, view, 4 + 4 - page)
+        assert sim.counts() == {}  # every page left was kept, the copy flipped to not evicted
+
+
 async def test_a_stale_copy_paints_at_once_and_refreshes_in_the_same_flip(sim):
     clock = Clock()
     app = app_at(sim, "redteam", clock)

@@ -15,7 +15,7 @@ from textual import work
 from textual.timer import Timer
 
 import tui.neighbours
-from tui.neighbours import Neighbours, next_request
+from tui.neighbours import Copy, Neighbours, next_request
 from tui.providers.base import PageRequest, ProviderError, RateLimited
 from tui.providers.sources import TaskSource
 
@@ -41,6 +41,7 @@ class NeighbourPaging:
         self._neighbour_visit: PageRequest | None = None  # the visit whose neighbour was fetched
         self._neighbour_in_flight: PageRequest | None = None
         self._rate_limited_at: float | None = None
+        self._leaving: Copy | None = None  # the page a flip leaves (see _keep_leaving_page)
 
     # --------------------------------------------------------------------------- hooks
 
@@ -72,13 +73,16 @@ class NeighbourPaging:
         self._neighbour_visit = self._neighbour_in_flight = None
 
     def _keep_leaving_page(self: TaskView) -> None:
-        """Before the request changes: keep the settled page on screen for `b` (or `n`)."""
+        """Before the request changes: note the settled page on screen, kept for `b` (or `n`) by
+        `_flip_to_neighbour` once it has taken the copy it flips to (so that copy is not the one
+        a full cache drops)."""
         page = self.page
+        self._leaving = None
         if (
-            tui.neighbours.ENABLED and page is not None and page.request == self.request and page.walk is None
-            and self.error is None and self.last_success is not None
+            tui.neighbours.ENABLED and page is not None and page.request == self.request
+            and page.walk is None and self.error is None and self.last_success is not None
         ):
-            self.neighbours.keep(page, self.last_success)
+            self._leaving = Copy(page, self.last_success)
 
     def _flip_to_neighbour(self: TaskView) -> bool:
         """Paint `self.request` from its copy (True), or wait for the neighbour fetch already
@@ -86,6 +90,9 @@ class NeighbourPaging:
         if self._neighbour_in_flight != self.request:
             self.workers.cancel_group(self, "neighbour")  # it would hold the fetch lock
         copy = self.neighbours.take(self.request)
+        if self._leaving is not None:
+            self.neighbours.keep(self._leaving.page, self._leaving.fetched_at)
+            self._leaving = None
         if copy is None and self._neighbour_in_flight == self.request:
             from tui.task_view import LOADING_DELAY
 
