@@ -150,7 +150,7 @@ async def test_a_429_halves_the_window_and_clean_answers_win_it_back(sim):
         source = DatasetsSource(client)
         await source.fetch(PageRequest.first(25))  # fast and clean: it grows
         grown = source.window.size
-        assert grown > 8
+        assert grown > 16
         source.forget()  # every name is asked again
         sim.set_fault(Fault("status", "/datasets/get-task", status=429, retry_after=0, times=1))
         page = await source.fetch(PageRequest.first(25))  # the retry hides the 429 from the page

@@ -14,8 +14,9 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-#: Where the window starts, its largest size (one page of 25) and its floor.
-START = 8
+#: Where the window starts (a page of 25 in two rounds), its largest size (one page of 25) and
+#: its floor.
+START = 16
 CAP = 25
 FLOOR = 1
 #: An answer slower than this (seconds) is clean but not fast: it does not grow the window.
