@@ -164,5 +164,5 @@ class NeighbourPaging:
             return
         self.neighbour_fetches += 1
         self.neighbours.keep(page, self.monotonic())
-        if self.request == request and not self._showing(request):
+        if self.request == request and not self._showing(request) and not self._walk_on(page):
             self._flip_to_neighbour()  # the user flipped here while it was on its way
