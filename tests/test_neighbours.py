@@ -11,6 +11,8 @@ import pytest
 from apphelpers import make_runtime, row_keys, wait_for
 
 from tui.app import TasktopApp
+from tui.neighbours import Neighbours, next_request
+from tui.providers.base import Page, PageInfo, PageRequest, WalkStats
 from tui.providers.models import DatasetTask
 from tui.sim.server import Fault
 
@@ -20,6 +22,44 @@ LIST = {"datasets": "/datasets/list-tasks", "redteam": "/redteam/list-tasks", "n
 #: Longer than any test waits for the answer it delays: the rows must be there before it.
 SLOW = 5.0
 REFRESH = 30.0
+
+
+# ------------------------------------------------------------------------------------- units
+
+
+def page_of(request: PageRequest, **paging) -> Page:
+    return Page([], PageInfo(**paging), request)
+
+
+def test_the_copies_are_a_small_lru_and_taking_one_removes_it():
+    kept = Neighbours(keep=2)
+    pages = [page_of(PageRequest(page=n), kind="number") for n in (1, 2, 3)]
+    for n, page in enumerate(pages):
+        kept.keep(page, float(n))
+    assert PageRequest(page=1) not in kept and len(kept) == 2  # the oldest went
+    copy = kept.take(PageRequest(page=2))
+    assert copy is not None and copy.page is pages[1] and copy.fetched_at == 1.0
+    assert kept.take(PageRequest(page=2)) is None
+
+
+def test_the_next_request_follows_page_numbers_and_cursors_and_stops_at_the_end():
+    first = PageRequest.first(25)
+    numbered = page_of(first, kind="number", total_pages=3, has_next=True)
+    assert next_request(numbered, "number") == first.with_(page=2)
+    last = page_of(first.with_(page=3), kind="number", total_pages=3)
+    assert next_request(last, "number") is None
+    cursor = page_of(first, kind="cursor", has_next=True, next_cursor="c2")
+    assert next_request(cursor, "cursor") == first.with_(cursor="c2")
+    assert next_request(page_of(first, kind="cursor", has_next=False), "cursor") is None
+
+
+def test_a_filtered_walk_has_no_neighbour():
+    walked = Page([], PageInfo(kind="cursor", has_next=True, next_cursor="c2"),
+                  PageRequest.first(25).with_(status="error"), walk=WalkStats(searched=2000, calls=20))
+    assert next_request(walked, "cursor") is None
+
+
+# ----------------------------------------------------------------------- against the sim
 
 
 class Clock:
