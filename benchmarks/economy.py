@@ -150,6 +150,10 @@ async def tab_ticks(sim: Any, tab: str, per_page: int = 100) -> dict:
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.view(tab)
         await _wait(pilot, lambda: view.ticks >= 1 and not view.fetching)
+        # The idle moment after the first page fetches its neighbour once; the ticks measured
+        # are the steady ones after it (which fetch none).
+        await _wait(pilot, lambda: view.neighbour_checks >= 1 and not any(
+            w.node is view and w.group == "neighbour" and not w.is_finished for w in app.workers))
         await pilot.pause()
         rows = view.page.rows if view.page else []
         out["rows"] = len(rows)

@@ -18,10 +18,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import economy, flip, launch, scale, watch
+from . import economy, flip, latency, launch, scale, watch
 from .simproc import SimProcess
 
-FIGURES = ("launch", "flip", "watch", "scaling", "economy", "memory", "scale")
+FIGURES = ("launch", "flip", "watch", "scaling", "economy", "memory", "latency", "scale")
 SIZES = (10, 25, 50, 100)
 #: Simulated seconds per real second while watching: the simulator's own default pace (what
 #: `tasktop sim` and `tasktop --demo` run at): a new red-team and Nimble task every ~4 s and a
@@ -41,6 +41,9 @@ class Plan:
     scaling_seconds: float
     memory_seconds: float
     memory_refresh: float
+    #: Figure 7: launches per latency, and rounds of three `n` and three `b`.
+    latency_runs: int = 3
+    latency_rounds: int = 2
 
 
 PLANS = {
@@ -200,6 +203,47 @@ def fig_memory(plan: Plan, rows: list[Row], raw: dict) -> None:
                     round(base_growth, 2), "MiB", "≤ 2 MiB", growth <= 2, ratio=None))
 
 
+def fig_latency(plan: Plan, rows: list[Row], raw: dict) -> None:
+    log(f"latency: {', '.join(map(str, latency.LATENCIES_MS))} ms per request, "
+        f"{plan.latency_runs} launches and {plan.latency_rounds} rounds of flips each")
+    result = latency.measure(plan.latency_runs, plan.latency_rounds)
+    raw["latency"] = result
+    zero = result["0"]
+    for ms in latency.LATENCIES_MS:
+        r, f, rtt = result[str(ms)], result[str(ms)]["flip"], ms / 1000
+        trips = (lambda key, z=zero, r=r, rtt=rtt:
+                 round((r[key] - z[key]) / rtt, 2) if rtt else None)
+        fz = zero["flip"]
+        label = f"7 at {ms} ms:"
+        rows.append(row(f"{label} launch → first rows (ratio vs bare Textual)", r["first_rows_s"],
+                        r["baseline_s"], "s", "-", None))
+        over = trips("first_rows_s")
+        rows.append(row(f"{label} launch → first rows, round trips over 0 ms", over, None, "",
+                        "≤ 1" if ms else "-", None if over is None else over <= 1))
+        rows.append(row(f"{label} launch → first task id", r["first_task_s"], r["baseline_s"],
+                        "s", "-", None))
+        rows.append(row(f"{label} launch → datasets page of 25 complete", r["page_complete_s"],
+                        zero["page_complete_s"], "s", "-", None))
+        over = trips("page_complete_s")
+        rows.append(row(f"{label} datasets page complete, round trips over 0 ms", over, None, "",
+                        "≤ 3" if ms else "-", None if over is None else over <= 3))
+        rows.append(row(f"{label} n to a page fetched ahead (median)", f["next_ms"], fz["next_ms"],
+                        "ms", "≤ 50 ms", f["next_ms"] <= 50))
+        rows.append(row(f"{label} b back to a kept page (median)", f["back_ms"], fz["back_ms"],
+                        "ms", "≤ 50 ms", f["back_ms"] <= 50))
+        filter_trips = round((f["filter_ms"] - fz["filter_ms"]) / ms, 2) if ms else None
+        rows.append(row(f"{label} flip after a filter change", f["filter_ms"], fz["filter_ms"],
+                        "ms", "-", None))
+        rows.append(row(f"{label} filter flip, round trips over 0 ms", filter_trips, None, "",
+                        "-", None))
+        for kind, what, most in (("next", "n", 1), ("back", "b", 0), ("filter", "filter", 2)):
+            calls = f[f"{kind}_calls"]
+            rows.append(row(f"{label} list calls per {what} flip, most (neighbour fetch included)",
+                            calls, None, "", f"≤ {most}", calls <= most))
+        rows.append(row(f"{label} list calls per refresh tick", f["tick_calls"], None, "", "1",
+                        f["tick_calls"] == 1))
+
+
 def fig_economy(rows: list[Row], raw: dict) -> None:
     log("request and repaint economy (in-process, frozen simulator clock)")
     result = economy.measure()
@@ -302,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         fig_economy(rows, raw)
     if "scale" in only:
         fig_scale(rows, raw)
+    if "latency" in only:
+        fig_latency(plan, rows, raw)
     elapsed = time.perf_counter() - started
 
     rows.sort(key=lambda r: r["figure"][:1])

@@ -20,6 +20,16 @@ def sim() -> Iterator[SimServer]:
         server.stop()
 
 
+@pytest.fixture(autouse=True)
+def neighbour_pages(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Idle tabs fetch their next page 0.5 s after it settles: a request no test counting calls
+    or spending a fault expects. Only tests marked `neighbours` have it."""
+    from tui import neighbours
+
+    marked = request.node.get_closest_marker("neighbours") is not None
+    monkeypatch.setattr(neighbours, "ENABLED", marked)
+
+
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No TASKTOP_* variables from the developer's shell leak into the test."""

@@ -19,6 +19,7 @@ PURE = [
     ROOT / "tui" / "config.py",
     ROOT / "tui" / "delta.py",
     ROOT / "tui" / "keys.py",
+    ROOT / "tui" / "neighbours.py",
     ROOT / "tui" / "page_fit.py",
     ROOT / "tui" / "prefetch.py",
     ROOT / "tui" / "timefmt.py",

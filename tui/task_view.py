@@ -27,6 +27,7 @@ from rich.text import Text
 
 from tui.delta import changed_keys
 from tui.failure import explanation, headline
+from tui.neighbour_paging import NeighbourPaging
 from tui.page_fit import MAX_ROWS
 from tui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
@@ -44,7 +45,7 @@ MAX_BACKOFF = 60.0
 LOADING_DELAY = 0.15
 
 
-class TaskView(Vertical):
+class TaskView(NeighbourPaging, Vertical):
     """A provider tab: everything on it refreshes only while it is the visible tab."""
 
     BINDINGS = [
@@ -133,6 +134,7 @@ class TaskView(Vertical):
         self._cells_cache: dict[str, tuple[object, list[Text]]] = {}
         self._detail: DetailPane | None = None
         self._search_input: Input | None = None
+        self._init_neighbours()
 
     # ------------------------------------------------------------------------------ layout
 
@@ -166,6 +168,7 @@ class TaskView(Vertical):
     def set_source(self, source: TaskSource | None, key_label: str) -> None:
         """A new key (so a new client) for this tab: start over from the first page."""
         self._disarm()
+        self._forget_neighbours()
         self.generation += 1  # whatever the old client still answers is dropped
         self.source = source
         self.key_label = key_label
@@ -243,6 +246,7 @@ class TaskView(Vertical):
         background, where they poll at the slower `background_seconds`."""
         self.active = False
         self._disarm()
+        self._stop_idle()
         self.badge.set_next(None)
         if self.background_seconds is not None:
             self._arm(self.background_seconds)
@@ -358,6 +362,10 @@ class TaskView(Vertical):
         del self.cursors[self.page_index + 1 :]
         self.cursors.append(next_cursor)
         self._go_cursor(self.page_index + 1)  # resets steps_ahead, like any navigation
+        if self._showing(self.request):  # painted from a kept copy: take the other steps now
+            for _ in range(steps):
+                self.action_next_page()
+            return True
         self.steps_ahead = steps
         self._show_pager(None)
         return True
@@ -390,6 +398,7 @@ class TaskView(Vertical):
         if self.detail_key is not None:
             self._load_detail(self.detail_key)
         self._arm(self._interval * self._calls_per_tick)
+        self._page_settled()
 
     @staticmethod
     def _empty_note(page: Page[Row]) -> str | None:
@@ -421,6 +430,7 @@ class TaskView(Vertical):
         self.pager.flush()
         self.failures += 1
         self.error = error
+        self._note_failure(error)
         delay = self._retry_delay(error)
         self.retry_at = self.monotonic() + delay
         # The last good rows stay, dimmed; the badge says how old they are and when we retry.
@@ -589,9 +599,11 @@ class TaskView(Vertical):
 
     def _go(self, **changes: object) -> None:
         self.steps_ahead = 0
+        self._keep_leaving_page()
         self.request = self.request.with_(**changes)
         self._show_pager(None, paint=False)  # painted with the rows, or after LOADING_DELAY
-        self.refresh_now()
+        if not self._flip_to_neighbour():
+            self.refresh_now()
 
     # ------------------------------------------------------------------------- status line
 
@@ -688,6 +700,7 @@ class TaskView(Vertical):
             self._end_search(clear=not event.value)
 
     def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
+        self._postpone_idle()
         if event.key == "escape" and isinstance(self.app.focused, Input) and (
             self.app.focused.has_class("search")
         ):

@@ -15,6 +15,7 @@ import json
 import math
 import socket
 import ssl
+import time
 from collections.abc import Callable, Mapping
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
@@ -52,6 +53,12 @@ KEY_MASK = "***"
 MIN_MASKED_KEY = 6
 #: Bodies larger than this are decoded on a worker thread, so a big answer never stalls the UI.
 THREAD_DECODE_BYTES = 256 * 1024
+#: Seconds an idle connection stays in the pool. httpx's default (5 s) equals the default refresh
+#: interval, so a tick often found its connection just closed and paid a new TCP (and TLS)
+#: handshake; this outlasts the refresh and the 30 s background polls of --watch-all.
+KEEPALIVE_EXPIRY = 120.0
+#: Idle connections kept: enough for a full enrichment window (window.CAP) plus the list call.
+KEEPALIVE_CONNECTIONS = 32
 
 
 def is_loopback(host: str) -> bool:
@@ -235,6 +242,9 @@ class HttpClient:
         del api_key  # see Secret
         self._auth_header = auth_header
         self._auth_scheme = auth_scheme
+        #: Called after every attempt (retries too) with its error or None and its seconds:
+        #: how a concurrency window (window.AimdWindow) hears of a 429 that a retry then hid.
+        self.listeners: list[Callable[[ProviderError | None, float], None]] = []
         try:
             self.base_url = httpx.URL(base_url)
         except (httpx.InvalidURL, TypeError) as exc:
@@ -246,6 +256,9 @@ class HttpClient:
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             follow_redirects=False,
             transport=transport,
+            limits=httpx.Limits(
+                max_keepalive_connections=KEEPALIVE_CONNECTIONS, keepalive_expiry=KEEPALIVE_EXPIRY
+            ),
             verify=_tls_context(self.base_url.scheme),
             headers={"Accept": "application/json", "User-Agent": "tasktop"},
         )
@@ -308,14 +321,22 @@ class HttpClient:
         self._check_before_send()
 
         async def once() -> Any:
+            started = time.monotonic()
             try:
-                return await self._exchange(method, path, params, headers, shape)
+                answer = await self._exchange(method, path, params, headers, shape)
             except ProviderError as err:
+                self._tell(err, time.monotonic() - started)
                 raise self._scrubbed(err) from None
+            self._tell(None, time.monotonic() - started)
+            return answer
 
         if self.retry is None:
             return await once()
         return await self.retry.call(once)
+
+    def _tell(self, error: ProviderError | None, seconds: float) -> None:
+        for listener in self.listeners:
+            listener(error, seconds)
 
     async def get_json(self, path: str, **kwargs: Any) -> Any:
         return await self.request("GET", path, **kwargs)

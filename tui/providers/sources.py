@@ -15,14 +15,17 @@ from typing import Any, Literal
 from .base import (
     ENKRYPT_STATUSES,
     NIMBLE_STATES,
+    RETRYABLE,
     InvalidArgument,
     NotFound,
     Page,
     PageInfo,
     PageRequest,
     ProtocolError,
+    ProviderError,
 )
 from .models import DatasetTask, NimbleTask, RedteamTask
+from .window import AimdWindow
 from .walk import WALK_BUDGET, WALK_PAGE, walk_filtered
 
 #: Status words (case-folded) after which a task never changes again. Vendors drift, so a few
@@ -30,9 +33,6 @@ from .walk import WALK_BUDGET, WALK_PAGE, walk_filtered
 TERMINAL_STATES = frozenset(
     {"finished", "failed", "success", "error", "completed", "complete", "cancelled", "canceled"}
 )
-
-#: How many dataset get-task calls one tick may have in flight at once.
-ENRICH_CONCURRENCY = 4
 
 
 def is_terminal(status: str | None) -> bool:
@@ -154,15 +154,27 @@ class DatasetsSource(TaskSource):
     """The list endpoint returns names only: each visible name is enriched with its get-task.
 
     Tasks in a terminal state are cached, so a steady page costs one list call plus one get-task per
-    live dataset per tick.
+    live dataset per tick. The get-task calls in flight are bounded by an AIMD window
+    (window.AimdWindow) that hears every answer of the provider's client, so a 429 on any of
+    its calls narrows it.
     """
 
     tab_id, title = "datasets", "Datasets"
 
-    def __init__(self, client: Any, concurrency: int = ENRICH_CONCURRENCY) -> None:
+    def __init__(self, client: Any, window: AimdWindow | None = None) -> None:
         self.client = client
         self._settled: dict[str, DatasetTask] = {}
-        self._limit = asyncio.Semaphore(concurrency)
+        self.window = window or AimdWindow(f"{getattr(client, 'provider', '') or 'enkrypt'}"
+                                           " enrichment")
+        http = getattr(client, "http", None)
+        if http is not None:
+            http.listeners.append(self._heard)
+
+    def _heard(self, error: ProviderError | None, seconds: float) -> None:
+        if error is None or not isinstance(error, RETRYABLE):
+            self.window.answered(seconds)  # a 404 is a clean answer too
+        else:
+            self.window.failed(f"{type(error).__name__} {error.status_code or ''}".strip())
 
     partial_pages = True
 
@@ -194,7 +206,7 @@ class DatasetsSource(TaskSource):
         cached = self._settled.get(name)
         if cached is not None:
             return cached
-        async with self._limit:
+        async with self.window.slot():
             try:
                 task: DatasetTask = await self.client.get_dataset_task(dataset=name)
             except (NotFound, ProtocolError, InvalidArgument):
