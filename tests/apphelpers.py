@@ -39,6 +39,14 @@ async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) 
         await pilot.pause(0.01)
 
 
+async def built(pilot, app: TasktopApp, tab_id: str):
+    """The tab's view once its children exist: hidden tabs are built after the first tab's first
+    rows, and a view can be in the DOM a while before its status line is."""
+    view = app.view(tab_id)
+    await wait_for(pilot, lambda: view.is_mounted)
+    return view
+
+
 async def loaded(pilot, app: TasktopApp, tab_id: str, ticks: int = 1) -> None:
     """Wait until the tab has completed `ticks` successful fetches and painted them."""
     view = app.view(tab_id)

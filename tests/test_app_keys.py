@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import keyring.backends.fail
 import pytest
-from apphelpers import loaded, wait_for
+from apphelpers import built, loaded, wait_for
 from keyring_service import (  # noqa: F401 - fixtures
     BlockingKeyring,
     MemoryKeyring,
@@ -49,7 +49,9 @@ def keyless_app(sim, start_tab="datasets", profile="default") -> TasktopApp:
 
 
 def notice_text(app, tab_id) -> str:
-    return str(app.view(tab_id).query_one(".notice").render())
+    """The tab's notice line ("" while the view is still being built)."""
+    view = app.view(tab_id)
+    return str(view.query_one(".notice").render()) if view.is_mounted else ""
 
 
 async def type_key(pilot, value: str) -> None:
@@ -65,7 +67,33 @@ async def test_keys_found_in_the_keyring_load_the_tabs(secret_sim, use_backend):
         await loaded(pilot, app, "datasets")
         label = str(app.view("datasets").query_one(".key-label").render())
         assert label == "default · key: keyring …cdef"
-        assert "no key" in str(app.view("nimble").query_one(".key-label").render())
+        nimble = await built(pilot, app, "nimble")
+        assert "no key" in str(nimble.query_one(".key-label").render())
+
+
+async def test_a_key_found_while_hidden_tabs_are_being_built_reaches_them(secret_sim, use_backend):
+    """The keyring may answer after a hidden tab's view is mounted but before its children
+    exist; that view still gets the key, and another the notice meant for it."""
+    use_backend(MemoryKeyring())
+    app = keyless_app(secret_sim)
+    app._mount_hidden_views = lambda: None  # the test picks the moment the hidden tabs are built
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: "press k" in notice_text(app, "datasets"))
+        del app._mount_hidden_views
+        redteam = app.view("redteam")  # builds the hidden views: in the DOM, not composed yet
+        nimble = app.view("nimble")
+        assert not redteam.is_mounted and not nimble.is_mounted
+        nimble.notice("no key: the keyring is locked")
+        app.use_key(KeyInfo("enkrypt", "keyring", SECRET))
+        await built(pilot, app, "redteam")
+        await built(pilot, app, "nimble")
+        assert str(redteam.query_one(".key-label").render()) == "default · key: keyring …cdef"
+        assert redteam.source is not None and redteam.badge.display
+        assert notice_text(app, "redteam") == ""
+        assert notice_text(app, "nimble") == "no key: the keyring is locked"
+        await pilot.press("2")
+        await loaded(pilot, app, "redteam")
+        assert redteam.table.row_count == redteam.request.per_page  # a full first page
 
 
 async def test_tab_without_key_offers_k_and_the_dialog_saves_to_the_keyring(

@@ -46,6 +46,14 @@ class Tmux:
         names = done.stdout.split() if done.returncode == 0 else []
         return [self.run("show-buffer", "-b", n).stdout for n in names]
 
+    def has_client(self) -> bool:
+        done = self.run("list-clients", "-F", "#{client_name}", check=False)
+        return done.returncode == 0 and bool(done.stdout.strip())
+
+    def release(self, session: str) -> None:
+        """Let the pane's writer go (it waits for a line on its stdin)."""
+        self.run("send-keys", "-t", session, "Enter")
+
     def kill(self) -> None:
         self.run("kill-server", check=False)
 
@@ -57,11 +65,20 @@ def _env() -> dict[str, str]:
 
 
 def writer(expr: str) -> str:
-    """A shell command: python writes the sequences of `expr`, then waits (keeps the pane open)."""
+    """A shell command: python waits for a line on stdin (`Tmux.release`), writes the sequences
+    of `expr`, then waits (keeps the pane open)."""
     code = ("import sys; from tui.clipboard import osc52_sequences as seqs, osc52, "
-            "tmux_passthrough, clipboard_text; "
+            "tmux_passthrough, clipboard_text; sys.stdin.readline(); "
             f"sys.stdout.write({expr}); sys.stdout.flush(); sys.stdin.read()")
     return shlex.join([sys.executable, "-c", code])
+
+
+def wait_until(condition, failure: str) -> None:
+    deadline = time.monotonic() + LIMIT
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"{failure} within {LIMIT}s")
+        time.sleep(0.05)
 
 
 def wait_for_buffers(tmux: Tmux, predicate) -> list[str]:
@@ -92,6 +109,10 @@ def nested(root, outer_conf: str, inner_conf: str, expr: str) -> tuple[Tmux, Tmu
     inner_cmd = shlex.join(["env", "-u", "TMUX", *inner.argv, "new-session", "-s", "i",
                             writer(expr)])
     outer.run("new-session", "-d", "-s", "o", "-x", "100", "-y", "30", inner_cmd)
+    # The inner tmux forwards what its pane writes only to clients already attached: a sequence
+    # written before the inner client is up never reaches the outer tmux.
+    wait_until(inner.has_client, "the inner tmux client never attached")
+    inner.release("i")
     return outer, inner
 
 
@@ -101,6 +122,7 @@ def test_set_clipboard_on_takes_the_plain_sequence(root):
     servers.append(tmux)
     tmux.run("new-session", "-d", "-s", "s", "-x", "100", "-y", "30",
              writer(f"''.join(seqs({TEXT!r}, in_tmux=True))"))
+    tmux.release("s")
     assert wait_for_buffers(tmux, lambda b: TEXT in b) == [TEXT]
 
 
@@ -137,5 +159,6 @@ def test_a_hostile_id_reaches_the_paste_buffer_only_as_printable_text(root):
     hostile = "id-\x1b]52;c;ZXZpbA==\x07\r\nrm -rf ~\n\x1b[31m"
     tmux.run("new-session", "-d", "-s", "h", "-x", "100", "-y", "30",
              writer(f"''.join(seqs(clipboard_text({hostile!r})[0], in_tmux=True))"))
+    tmux.release("h")
     (buffer,) = wait_for_buffers(tmux, lambda b: any(x.startswith("id-") for x in b))
     assert buffer == "id-␛]52;c;ZXZpbA==␇␍␤rm -rf ~␤␛[31m"

@@ -21,6 +21,7 @@ def _ready(tab_id: str, open_detail: bool = False):
         await loaded(pilot, app, tab_id)
         # the hidden tabs' views are built after the first rows; let that settle first
         await wait_for(pilot, lambda: len(app.views()) == 3)
+        await wait_for(pilot, lambda: all(view.is_mounted for view in app.views()))
         view = app.view(tab_id)
         await wait_for(pilot, lambda: not view.fetching and "loading" not in view.badge.text)
         if open_detail:

@@ -130,6 +130,11 @@ class TaskView(NeighbourPaging, Vertical):
         self._fetch_lock = asyncio.Lock()
         self._filter_index = 0
         self._notice: str | None = None  # what the notice line shows (None: not set yet)
+        #: False until on_mount: a late-built tab can be told its key or a notice while its
+        #: children do not exist yet, and on_mount shows what it was told.
+        self._ready = False
+        self._early_notice: str | None = None
+        self._composed_label = key_label
         self._search_text = ""
         self._cells_cache: dict[str, tuple[object, list[Text]]] = {}
         self._detail: DetailPane | None = None
@@ -141,6 +146,7 @@ class TaskView(NeighbourPaging, Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal(classes="status-line"):
             with Horizontal(classes="where"):
+                self._composed_label = self.key_label
                 yield Static(literal(self.key_label, single_line=True), classes="key-label")
                 yield StatusFilter(classes="filter")
                 yield Pager(classes="pager")
@@ -156,10 +162,20 @@ class TaskView(NeighbourPaging, Vertical):
         if not self._live or not self.query(TaskTable):
             return  # the app closed while this (late-built, hidden) tab was being mounted
         self.table.set_columns(COLUMNS[self.tab_id])
+        self._ready = True
+        if self.key_label != self._composed_label:  # a key arrived between compose and mount
+            self.query_one(".key-label", Static).update(literal(self.key_label, single_line=True))
         self._show_filter()
+        early_notice = self._early_notice or self._no_key_notice()
+        if early_notice:
+            self.notice(early_notice)
         if self.source is None:
-            self.notice(f"{self.key_label} — press k to add a key for this provider")
             self.badge.display = False
+
+    def _no_key_notice(self) -> str | None:
+        if self.source is not None:
+            return None
+        return f"{self.key_label} — press k to add a key for this provider"
 
     @property
     def provider(self) -> str:
@@ -172,13 +188,15 @@ class TaskView(NeighbourPaging, Vertical):
         self.generation += 1  # whatever the old client still answers is dropped
         self.source = source
         self.key_label = key_label
-        self.query_one(".key-label", Static).update(literal(key_label, single_line=True))
         self.request = self.request.with_(page=1, cursor=None, status=None)
         self.cursors, self.page_index, self._filter_index = [None], 0, 0
         self.steps_ahead = 0
         self.page, self.last_success, self.failures, self.error = None, None, 0, None
+        self.notice(self._no_key_notice())
+        if not self._ready:
+            return  # still being built: on_mount shows the new key
+        self.query_one(".key-label", Static).update(literal(key_label, single_line=True))
         self._show_filter()
-        self.notice(None if source else f"{key_label} — press k to add a key for this provider")
         self.badge.display = source is not None
         if self.active:
             self.refresh_now()
@@ -221,6 +239,9 @@ class TaskView(NeighbourPaging, Vertical):
 
     def notice(self, message: str | None) -> None:
         """A one-line message under the table (errors, missing keys); None hides it."""
+        if not self._ready:
+            self._early_notice = message  # the line does not exist yet: on_mount shows it
+            return
         if (message or "") == self._notice:
             return  # every tick says "no notice": repainting (and re-laying out) it costs
         self._notice = message or ""
