@@ -16,7 +16,9 @@ TAB_IDS = {
     "nimble": re.compile(r"(?<![-0-9a-z])" + UUID.pattern),
 }
 BASELINE_IDS = UUID
-TERMINAL = (120, 40)
+#: Both apps run at this size: wide enough that tasktop shows every task id whole beside a
+#: 100-row scrollbar (narrower, its columns keep only the ids' unique tails).
+TERMINAL = (140, 40)
 
 
 def tasktop_argv(refresh: float, per_page: int) -> list[str]:
