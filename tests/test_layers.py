@@ -1,30 +1,34 @@
 """The layer rule of the README: pure modules never import Textual or widgets; widgets import nothing
 from tui but tui.core, and tui.core imports only the standard library.
 
-Checked on the source (AST), so a lazy import inside a function is caught as well.
+Checked twice: by import-linter's contracts in pyproject.toml (run here, as `lint-imports`), and on
+the source (AST) for the same modules, so a lazy import inside a function is caught as well.
 """
 
 from __future__ import annotations
 
 import ast
+import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-PURE = [
-    *sorted((ROOT / "tui" / "providers").glob("*.py")),
-    *sorted((ROOT / "tui" / "sim").glob("*.py")),
-    ROOT / "tui" / "config.py",
-    ROOT / "tui" / "delta.py",
-    ROOT / "tui" / "keys.py",
-    ROOT / "tui" / "neighbours.py",
-    ROOT / "tui" / "page_fit.py",
-    ROOT / "tui" / "prefetch.py",
-    ROOT / "tui" / "timefmt.py",
-    *sorted((ROOT / "tui" / "core").glob("*.py")),
-]
+#: The import-linter contracts in pyproject.toml: the one list of which modules are pure.
+CONTRACTS = {c["name"]: c for c in tomllib.loads((ROOT / "pyproject.toml").read_text())
+             ["tool"]["importlinter"]["contracts"]}
+PURE_CONTRACT = "Pure modules import neither Textual nor widgets"
+
+
+def module_files(module: str) -> list[Path]:
+    """The source files of a module or package name (`tui.sim` -> tui/sim/*.py)."""
+    path = ROOT.joinpath(*module.split("."))
+    return sorted(path.glob("*.py")) if path.is_dir() else [path.with_suffix(".py")]
+
+
+PURE = [f for m in CONTRACTS[PURE_CONTRACT]["source_modules"] for f in module_files(m)]
 WIDGETS = sorted((ROOT / "widgets").glob("*.py"))
 CORE = sorted((ROOT / "tui" / "core").glob("*.py"))
 
@@ -68,3 +72,35 @@ def test_the_rule_checker_sees_lazy_imports(tmp_path):
     sample = tmp_path / "sample.py"
     sample.write_text("def f():\n    from textual.app import App\n")
     assert "textual" in imported_roots(sample)
+
+
+def lint_imports(*args: str) -> subprocess.CompletedProcess[str]:
+    command = Path(sys.executable).with_name("lint-imports")
+    return subprocess.run([str(command), "--no-cache", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=120)
+
+
+def test_every_pure_module_file_exists():
+    assert PURE and all(path.is_file() for path in PURE), [p for p in PURE if not p.is_file()]
+
+
+def test_the_import_contracts_hold():
+    result = lint_imports()
+    assert result.returncode == 0, result.stdout[-3000:]
+    assert "2 kept, 0 broken" in result.stdout
+
+
+def test_the_import_contracts_catch_a_real_import(tmp_path):
+    """Without its one allowance (widgets may use tui.core) the widgets contract must break on
+    widgets/text.py's real import of tui.core.safe_text: the tool sees this tree's imports."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    strict = tmp_path / "strict.toml"
+    strict.write_text(
+        '[tool.importlinter]\nroot_packages = ["tui", "widgets"]\n\n'
+        '[[tool.importlinter.contracts]]\nname = "strict"\ntype = "forbidden"\n'
+        'source_modules = ["widgets"]\nforbidden_modules = ["tui"]\n'
+    )
+    assert config["root_packages"] == ["tui", "widgets"]
+    result = lint_imports("--config", str(strict))
+    assert result.returncode != 0
+    assert "widgets.text -> tui.core.safe_text" in result.stdout
