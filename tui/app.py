@@ -8,15 +8,15 @@ from collections.abc import Callable
 
 from textual import work
 from textual.app import App, ComposeResult
-from textual.notifications import SeverityLevel
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 from textual.widget import AwaitMount
 from textual.widgets import ContentSwitcher
 
 from tui.alerts import DEFAULT_ALERT_STATES, AlertTracker, desktop_notification_sequences
-from tui.keymap import check_keymap, display_keys, rebound
 from tui.core.safe_text import escape_controls
+from tui.keymap import check_keymap, display_keys, rebound
 from tui.keys import KeyInfo, resolve_key_async
 from tui.page_fit import NARROW_BELOW
 from tui.palette import TasktopCommands

@@ -369,7 +369,7 @@ class TaskView(NeighbourPaging, Vertical):
             self.notice(None)
             self._show_pager(page)
         else:
-            self.notice(page.oversized or (None if page.rows else "no tasks on this page"))
+            self.notice(page.oversized or self._empty_note(page))
 
     def _walk_on(self, page: Page[Row]) -> bool:
         """Cursor paging with `n` presses pending: go on to the next page instead of painting."""
@@ -502,13 +502,11 @@ class TaskView(NeighbourPaging, Vertical):
             return
         self._filter_index = (self._filter_index + 1) % len(self.source.filters)
         status = self.source.filters[self._filter_index]
-        if self.source.server_filter and self.source.paging == "cursor":
+        if self.source.paging == "cursor":
             self.cursors, self.page_index = [None], 0  # a filtered list has its own cursors
             self._go(cursor=None, status=status)
-        elif self.source.server_filter:
-            self._go(page=1, status=status)
         else:
-            self._go(status=status)
+            self._go(page=1, status=status)
         self._show_filter()
 
     def action_next_page(self) -> None:
@@ -630,9 +628,7 @@ class TaskView(NeighbourPaging, Vertical):
 
     def _show_filter(self) -> None:
         status = self.source.filters[self._filter_index] if self.source else None
-        server = self.source.server_filter if self.source else True
-        note = None if server or status is None else "this page"
-        self.query_one(StatusFilter).show(status or "All", note)
+        self.query_one(StatusFilter).show(status or "All")
 
     def _show_pager(self, page: Page[Row] | None, paint: bool = True) -> None:
         """Page line for the answered page, or for the request still in flight.

@@ -65,11 +65,9 @@ class TaskSource:
     title: str = ""
     provider: Literal["enkrypt", "nimble"] = "enkrypt"
     paging: Literal["number", "cursor"] = "number"
-    #: Filter cycle; None means "All".
+    #: Filter cycle; None means "All". A filter applies to the whole list (on the server, or by
+    #: walking its pages, see NimbleSource), never to the fetched page alone.
     filters: tuple[str | None, ...] = (None, *ENKRYPT_STATUSES)
-    #: True when `fetch` filters the whole list (on the server, or by walking its pages); False
-    #: when only the fetched page is filtered.
-    server_filter: bool = True
     #: True when `fetch` accepts `partial=`: a callback given an early, incomplete page.
     partial_pages: bool = False
 
