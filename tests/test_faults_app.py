@@ -200,7 +200,8 @@ async def test_first_fetch_failing_shows_the_reason_without_rows(sim):
         view = app.view("redteam")
         await wait_for(pilot, lambda: view.error is not None)
         assert view.table.row_count == 0 and not view.table.has_class("stale")
-        assert badge(view).startswith("failed: server error 502 · retrying in ")
+        # Between attempts the badge counts down; during one it says "retrying…": either is right.
+        assert badge(view).startswith("failed: server error 502 · retrying")
         sim.clear_faults()
         await loaded(pilot, app, "redteam")
         assert view.table.row_count == 10 and badge(view).startswith("updated ")
@@ -230,7 +231,7 @@ async def test_refused_connection_then_the_server_comes_back(sim):
         await wait_for(pilot, lambda: view.error is not None)
         assert notice(view) == f"connection refused: 127.0.0.1:{port}"
         assert row_keys(app, "redteam") == good and view.table.has_class("stale")
-        assert f"connection refused: 127.0.0.1:{port} · retrying in " in badge(view)
+        assert f"connection refused: 127.0.0.1:{port} · retrying" in badge(view)
         revived = start_simulator(seed=0, port=port, manual_clock=True)
         try:
             await wait_for(pilot, lambda: view.error is None, timeout=15)
