@@ -29,13 +29,20 @@ def make_app(sim, *, start_tab: str = "datasets", frozen: bool = False, **kwargs
     return TasktopApp(runtime, start_tab=start_tab)
 
 
-async def wait_for(pilot, condition: Callable[[], bool], timeout: float = 10.0) -> None:
-    """Let the app run until `condition()` holds; fail with a clear message on timeout."""
+async def wait_for(
+    pilot, condition: Callable[[], bool], timeout: float = 20.0,
+    state: Callable[[], object] | None = None,
+) -> None:
+    """Let the app run until `condition()` holds; on timeout fail saying what `state()` was.
+
+    The timeout is generous: a loaded CI machine is slow, and a condition that never holds fails
+    the same way, only later."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while not condition():
         if loop.time() > deadline:
-            raise AssertionError(f"condition not met within {timeout}s")
+            seen = f"; state: {state()!r}" if state is not None else ""
+            raise AssertionError(f"condition not met within {timeout}s{seen}")
         await pilot.pause(0.01)
 
 

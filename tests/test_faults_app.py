@@ -63,7 +63,7 @@ async def fail_then_recover(pilot, app, sim, tab: str, fault: Fault, expected: s
     # Recovery by itself: the tab's timer retries, the fault is gone, everything is cleared.
     ticks = view.ticks
     sim.clear_faults()
-    await wait_for(pilot, lambda: view.ticks > ticks, timeout=15)
+    await wait_for(pilot, lambda: view.ticks > ticks, timeout=30)
     await pilot.pause()
     assert view.error is None and view.retry_at is None
     assert not view.table.has_class("stale")
@@ -234,7 +234,7 @@ async def test_refused_connection_then_the_server_comes_back(sim):
         assert f"connection refused: 127.0.0.1:{port} · retrying" in badge(view)
         revived = start_simulator(seed=0, port=port, manual_clock=True)
         try:
-            await wait_for(pilot, lambda: view.error is None, timeout=15)
+            await wait_for(pilot, lambda: view.error is None, timeout=30)
             assert row_keys(app, "redteam") == good
             assert not view.table.has_class("stale") and notice(view) is None
         finally:

@@ -23,7 +23,8 @@ def _ready(tab_id: str, open_detail: bool = False):
         await wait_for(pilot, lambda: len(app.views()) == 3)
         await wait_for(pilot, lambda: all(view.is_mounted for view in app.views()))
         view = app.view(tab_id)
-        await wait_for(pilot, lambda: not view.fetching and "loading" not in view.badge.text)
+        await wait_for(pilot, lambda: not view.fetching and "loading" not in view.badge.text,
+                       state=lambda: (view.fetching, view.badge.text, view.generation, view.ticks))
         if open_detail:
             view = app.view(tab_id)
             await pilot.press("enter")
