@@ -14,11 +14,11 @@ from typing import Any
 
 import msgspec
 
-from tui.app import TasktopApp
-from tui.keys import KeyInfo
+from tui.core.keys import KeyInfo
+from tui.process.runtime import TABS, Runtime
 from tui.providers.sources import TERMINAL_STATES, Row, TaskSource
-from tui.runtime import TABS, Runtime
 from tui.sim.server import start_simulator
+from tui.ui.app import TasktopApp
 
 LIST_PATHS = {
     "datasets": "/datasets/list-tasks",

@@ -15,7 +15,15 @@ import statistics
 import urllib.request
 from pathlib import Path
 
-from .apps import BASELINE_IDS, TAB_IDS, TAB_KEYS, TERMINAL, baseline_argv, ids_on, tasktop_argv
+from .apps import (
+    BASELINE_IDS,
+    TAB_IDS,
+    TAB_KEYS,
+    TERMINAL,
+    baseline_argv,
+    ids_on,
+    tasktop_argv,
+)
 from .launch import first_page_names, names_pattern
 from .simproc import SimProcess
 from .term import Term

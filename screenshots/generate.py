@@ -13,10 +13,10 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 
-from tui.app import TasktopApp  # noqa: E402
-from tui.keys import KeyInfo  # noqa: E402
-from tui.runtime import Runtime  # noqa: E402
+from tui.core.keys import KeyInfo  # noqa: E402
+from tui.process.runtime import Runtime  # noqa: E402
 from tui.sim.server import start_simulator  # noqa: E402
+from tui.ui.app import TasktopApp  # noqa: E402
 
 SIZE = (120, 40)
 

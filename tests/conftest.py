@@ -24,7 +24,7 @@ def sim() -> Iterator[SimServer]:
 def neighbour_pages(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     """Idle tabs fetch their next page 0.5 s after it settles: a request no test counting calls
     or spending a fault expects. Only tests marked `neighbours` have it."""
-    from tui import neighbours
+    from tui.core import neighbours
 
     marked = request.node.get_closest_marker("neighbours") is not None
     monkeypatch.setattr(neighbours, "ENABLED", marked)
@@ -42,7 +42,7 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
 @pytest.fixture
 def no_keys(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """No API key from the environment and no session key: each test states the keys it has."""
-    from tui import keys
+    from tui.core import keys
 
     for name in (*keys.ENV_VARS.values(), keys.TIMEOUT_ENV):
         monkeypatch.delenv(name, raising=False)
@@ -78,7 +78,7 @@ def env(sim, clean_env, tmp_path):
 @pytest.fixture
 def cli(env, capsys):
     """`tasktop ARGS…` run in-process under `env`: (exit code, stdout, stderr)."""
-    from tui.cli import main
+    from tui.commands.main import main
 
     def run(*argv: str) -> tuple[int, str, str]:
         code = main(list(argv))

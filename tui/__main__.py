@@ -1,5 +1,5 @@
 """`python -m tui` runs the same entry point as the `tasktop` console script."""
 
-from tui.cli import main
+from tui.commands.main import main
 
 raise SystemExit(main())

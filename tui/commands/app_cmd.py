@@ -57,11 +57,11 @@ def _per_page(text: str) -> int:
     return value
 
 
-def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
+def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
     """Config + keys (+ simulator for --demo) → the Runtime the app runs against."""
-    from tui.config import ConfigError, load_config
-    from tui.keys import PROVIDERS, KeyInfo, env_key
-    from tui.runtime import Runtime
+    from tui.core.config import ConfigError, load_config
+    from tui.core.keys import PROVIDERS, KeyInfo, env_key
+    from tui.process.runtime import Runtime
 
     try:
         config = load_config(getattr(args, "config", None), getattr(args, "profile", None))
@@ -89,7 +89,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         )
     # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
     keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
-    from tui.config import list_profiles
+    from tui.core.config import list_profiles
 
     return Runtime(
         config.enkrypt_url,
@@ -130,9 +130,9 @@ def run(args: argparse.Namespace) -> int:
     runtime = build_runtime(args)
     runtime.terminal_size = tuple(shutil.get_terminal_size())  # as Textual's driver reads it
     runtime.prefetch("datasets")  # its round trip overlaps Textual's import and the first mount
-    from tui.app import TasktopApp
-    from tui.config import ConfigError
-    from tui.hangup import HANGUP_EXIT, watch_terminal
+    from tui.core.config import ConfigError
+    from tui.process.hangup import HANGUP_EXIT, watch_terminal
+    from tui.ui.app import TasktopApp
 
     try:
         app = TasktopApp(runtime)  # checks the config's [keymap] against the bindings

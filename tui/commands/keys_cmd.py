@@ -15,7 +15,7 @@ import argparse
 import getpass
 import sys
 
-from tui import keys
+from tui.core import keys
 
 EXIT_BAD_INPUT = 2
 EXIT_NO_KEYRING = 3

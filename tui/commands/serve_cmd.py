@@ -121,7 +121,7 @@ def run(args: argparse.Namespace) -> int:
         print("tasktop serve: --refresh must be a positive number of seconds", file=sys.stderr)
         return EXIT_USAGE
     command = shell_command(app_command(args))
-    from tui.logsetup import get_logger
+    from tui.process.logsetup import get_logger
 
     get_logger("serve").info("serving %r on %s:%d", command, args.host, args.port)
     server = Server(command, host=args.host, port=args.port, title=args.title,

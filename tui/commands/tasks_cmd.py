@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from tui.core.safe_text import escape_as_codes, json_safe
 
 if TYPE_CHECKING:
-    from tui.config import Config
-    from tui.keys import KeyInfo
+    from tui.core.config import Config
+    from tui.core.keys import KeyInfo
     from tui.providers.base import Page, PageRequest
 
 SOURCES = ("datasets", "redteam", "nimble")
@@ -120,7 +120,7 @@ def _list_all(args: argparse.Namespace) -> int:
     """`list --all`: walk every page. JSON {"rows": [...], "paging": {"pages": N, "total": M}} is
     written page by page as the walk goes (one page in memory); the table needs every row for its
     column widths, so it is printed at the end."""
-    from tui.export import ALL_PAGE_SIZE, WalkState, walk_pages
+    from tui.core.export import ALL_PAGE_SIZE, WalkState, walk_pages
     from tui.providers.base import PageRequest
 
     if args.page is not None or args.cursor is not None:
@@ -238,7 +238,7 @@ def _mixed_paging_options(args: argparse.Namespace) -> str | None:
 
 def _run(args: argparse.Namespace, fetch: Any) -> Any:
     """Load config and key, run `fetch(client)` on a fresh client; an int is an exit code."""
-    from tui.config import ConfigError, load_config
+    from tui.core.config import ConfigError, load_config
 
     try:
         config = load_config(getattr(args, "config", None), getattr(args, "profile", None))
@@ -247,8 +247,13 @@ def _run(args: argparse.Namespace, fetch: Any) -> Any:
 
     import asyncio
 
-    from tui.keys import resolve_key
-    from tui.logsetup import get_logger, log_error, logging_enabled, register_secret
+    from tui.core.keys import resolve_key
+    from tui.process.logsetup import (
+        get_logger,
+        log_error,
+        logging_enabled,
+        register_secret,
+    )
     from tui.providers.base import AuthError, ProviderError
 
     provider = "nimble" if args.source == "nimble" else "enkrypt"
@@ -284,7 +289,7 @@ async def _with_client(
         from tui.providers.enkrypt import EnkryptClient
 
         client = EnkryptClient(config.enkrypt_url, key.value, timeout)
-    from tui.logsetup import instrument
+    from tui.process.logsetup import instrument
 
     instrument(client)  # request/response lines in the --log file, if any
     async with client:
@@ -292,7 +297,7 @@ async def _with_client(
 
 
 def _env_var(provider: str) -> str:
-    from tui.keys import ENV_VARS
+    from tui.core.keys import ENV_VARS
 
     return ENV_VARS[provider]
 

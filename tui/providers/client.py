@@ -54,7 +54,7 @@ class ProviderClient:
 
     def preload(self, call: str, request: PageRequest, answer: Future[Any]) -> None:
         """Let the first `call(request)` take `answer`, a page already on its way (fetched on
-        another thread by tui.prefetch while the app starts)."""
+        another thread by tui.process.prefetch while the app starts)."""
         self._preloaded = (call, request, answer)
 
     async def _take_preloaded(self, call: str, request: PageRequest) -> Any | None:

@@ -49,7 +49,7 @@ _MAX_SERVER_TEXT = 300
 #: What replaces the client's own key wherever a server echoes it in a body.
 KEY_MASK = "***"
 #: Keys shorter than this are not masked in bodies: they could be ordinary words (the log's
-#: redaction follows the same rule, tui.logsetup.MIN_SECRET_LEN).
+#: redaction follows the same rule, tui.process.logsetup.MIN_SECRET_LEN).
 MIN_MASKED_KEY = 6
 #: Bodies larger than this are decoded on a worker thread, so a big answer never stalls the UI.
 THREAD_DECODE_BYTES = 256 * 1024
@@ -280,7 +280,7 @@ class HttpClient:
         return f"{host}:{port}"
 
     def add_event_hooks(self, hooks: Mapping[str, list[Any]]) -> None:
-        """Append httpx event hooks (e.g. tui.logsetup.httpx_event_hooks) for every later request.
+        """Append httpx event hooks (e.g. tui.process.logsetup.httpx_event_hooks) for every later request.
 
         Hooks see the request with its auth header: they must never log headers.
         """

@@ -25,8 +25,8 @@ from .base import (
     ProviderError,
 )
 from .models import DatasetTask, NimbleTask, RedteamTask
-from .window import AimdWindow
 from .walk import WALK_BUDGET, WALK_PAGE, walk_filtered
+from .window import AimdWindow
 
 #: Status words (case-folded) after which a task never changes again. Vendors drift, so a few
 #: synonyms are included; anything unknown counts as live and keeps being refreshed.
