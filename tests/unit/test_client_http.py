@@ -29,7 +29,8 @@ from tui.providers.base import (
     TransportError,
 )
 from tui.providers.enkrypt import EnkryptClient
-from tui.providers.http import is_loopback, parse_retry_after, server_message
+from tui.base.loopback import is_loopback
+from tui.providers.http import parse_retry_after, server_message
 from tui.providers.nimble import NimbleClient
 
 KEY = "sk-UNIT-7f3c9a1e5b2d-SECRETVALUE-Q9ZX"
