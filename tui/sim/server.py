@@ -19,7 +19,8 @@ import json
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -118,6 +119,8 @@ class SimServer:
                        nimble_key=nimble_key)
         self.log = log
         self._counts: dict[str, int] = {}
+        self._in_flight: dict[str, int] = {}
+        self._peaks: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -204,6 +207,24 @@ class SimServer:
     def reset_counts(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._peaks.clear()
+
+    def peaks(self) -> dict[str, int]:
+        """Most API requests being answered at once, per path (since the last reset_counts):
+        what a test of a client's concurrency bound counts, instead of timing."""
+        with self._lock:
+            return dict(self._peaks)
+
+    @contextmanager
+    def _answering(self, path: str) -> Iterator[None]:
+        with self._lock:
+            now = self._in_flight[path] = self._in_flight.get(path, 0) + 1
+            self._peaks[path] = max(self._peaks.get(path, 0), now)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[path] -= 1
 
     def add_task(self, kind: str, **fields: Any) -> str:
         """Insert a newest task of `kind` ('redteam', 'nimble', 'datasets'); returns its id.
@@ -321,7 +342,8 @@ class _Handler(BaseHTTPRequestHandler):
             if path == "/_sim" or path.startswith("/_sim/"):
                 self._control(method, path, query, body)
             else:
-                self._api(method, path, query)
+                with self.sim._answering(path):
+                    self._api(method, path, query)
         except _Drop:
             self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
@@ -441,6 +463,8 @@ class _Handler(BaseHTTPRequestHandler):
             return Answer(200, {"now": sim.now().isoformat(), "seconds": sim.clock.seconds()})
         if route == ("GET", "/counts"):
             return Answer(200, sim.counts())
+        if route == ("GET", "/peaks"):
+            return Answer(200, sim.peaks())
         if route == ("GET", "/delays"):
             return Answer(200, sim.delays())
         if route == ("POST", "/reset-counts"):
