@@ -24,7 +24,7 @@ from .faults import (
 from .routes import Answer, vendor_of
 
 if TYPE_CHECKING:
-    from .server import SimServer
+    from .server import SimServer, _HTTPServer
 
 
 def encode(payload: Any) -> bytes:
@@ -91,7 +91,8 @@ class Handler(BaseHTTPRequestHandler):
             if path == "/_sim" or path.startswith("/_sim/"):
                 self._control(method, path, query, body)
             else:
-                self._api(method, path, query)
+                with self.sim._answering(path):
+                    self._api(method, path, query)
         except Drop:
             self.close_connection = True
         except (BrokenPipeError, ConnectionResetError):
@@ -211,6 +212,8 @@ class Handler(BaseHTTPRequestHandler):
             return Answer(200, {"now": sim.now().isoformat(), "seconds": sim.clock.seconds()})
         if route == ("GET", "/counts"):
             return Answer(200, sim.counts())
+        if route == ("GET", "/peaks"):
+            return Answer(200, sim.peaks())
         if route == ("GET", "/delays"):
             return Answer(200, sim.delays())
         if route == ("POST", "/reset-counts"):

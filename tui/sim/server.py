@@ -17,7 +17,8 @@ from __future__ import annotations
 import socket
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from http.server import ThreadingHTTPServer
 from typing import Any
@@ -93,6 +94,8 @@ class SimServer:
                        nimble_key=nimble_key)
         self.log = log
         self._counts: dict[str, int] = {}
+        self._in_flight: dict[str, int] = {}
+        self._peaks: dict[str, int] = {}
         self._lock = threading.Lock()
         self._stopping = threading.Event()
         self._connections: set[socket.socket] = set()
@@ -179,6 +182,24 @@ class SimServer:
     def reset_counts(self) -> None:
         with self._lock:
             self._counts.clear()
+            self._peaks.clear()
+
+    def peaks(self) -> dict[str, int]:
+        """Most API requests being answered at once, per path (since the last reset_counts):
+        what a test of a client's concurrency bound counts, instead of timing."""
+        with self._lock:
+            return dict(self._peaks)
+
+    @contextmanager
+    def _answering(self, path: str) -> Iterator[None]:
+        with self._lock:
+            now = self._in_flight[path] = self._in_flight.get(path, 0) + 1
+            self._peaks[path] = max(self._peaks.get(path, 0), now)
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._in_flight[path] -= 1
 
     def add_task(self, kind: str, **fields: Any) -> str:
         """Insert a newest task of `kind` ('redteam', 'nimble', 'datasets'); returns its id.
