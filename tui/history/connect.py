@@ -30,11 +30,8 @@ def default_path() -> Path:
     return platformdirs.user_state_path("tasktop") / FILE_NAME
 
 
-def connect(path: Path, *, pragmas: Sequence[str] = ()) -> sqlite3.Connection:
-    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout.
-
-    `pragmas` are extra `PRAGMA` statements for this connection only (tests use a tiny
-    `max_page_count` to fill the disk)."""
+def connect(path: Path) -> sqlite3.Connection:
+    """A connection in autocommit mode (transactions are explicit), WAL, busy timeout."""
     conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None,
                            check_same_thread=False)
     try:
@@ -45,8 +42,6 @@ def connect(path: Path, *, pragmas: Sequence[str] = ()) -> sqlite3.Connection:
         if str(mode).lower() != "wal":
             raise sqlite3.OperationalError(f"cannot use WAL (journal mode {mode})")
         conn.execute("PRAGMA synchronous = NORMAL")
-        for pragma in pragmas:
-            conn.execute(f"PRAGMA {pragma}")
     except BaseException:
         conn.close()
         raise
@@ -56,7 +51,10 @@ def connect(path: Path, *, pragmas: Sequence[str] = ()) -> sqlite3.Connection:
 def open_file(
     path: Path, *, migrations: Sequence[str] = MIGRATIONS, pragmas: Sequence[str] = ()
 ) -> tuple[sqlite3.Connection, str | None]:
-    """The migrated writer connection, and a notice when a corrupt file had to be moved aside."""
+    """The migrated writer connection, and a notice when a corrupt file had to be moved aside.
+
+    `pragmas` are extra `PRAGMA` statements for the writer, run after the migrations (tests fill
+    the disk with a tiny `max_page_count`)."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -64,10 +62,12 @@ def open_file(
     notice = None
     for attempt in (1, 2):
         try:
-            conn = connect(path, pragmas=pragmas)
+            conn = connect(path)
             try:
                 migrate(conn, migrations)
                 conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+                for pragma in pragmas:
+                    conn.execute(f"PRAGMA {pragma}")
             except BaseException:
                 conn.close()
                 raise
