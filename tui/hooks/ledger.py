@@ -1,37 +1,36 @@
 """What the hook runner remembers: which (tab, task, status) already alerted, and when.
 
-The runner asks the ledger twice per event, from its own thread: has this task already alerted in
-this state (dedupe), and how many alerts went out since a moment (the per-minute limit). A ledger
-backed by the history file makes both hold across restarts; `MemoryLedger` is the fallback when
-there is no history (they then hold for the life of the process).
-
-Times are wall-clock seconds (`time.time()`): a monotonic clock does not survive a restart.
+The runner asks its ledger, from its own thread, whether this task already alerted in this state
+(dedupe) and how many alerts went out since a moment (the per-minute limit). `AlertLedger` is that
+protocol; tui.history.History satisfies its first two methods, and `HistoryLedger` adds the count,
+so both hold across restarts. `MemoryLedger` is the fallback without a history: both then hold for
+the life of the process.
 """
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 from collections import OrderedDict, deque
-from typing import Protocol, runtime_checkable
+from datetime import UTC, datetime
+from typing import Any, Protocol, runtime_checkable
 
-#: Alerts the memory ledger remembers for dedupe; the oldest are forgotten beyond this.
+#: Alerts the memory ledger remembers; the oldest are forgotten beyond this.
 MAX_REMEMBERED = 20_000
 
 
 @runtime_checkable
 class AlertLedger(Protocol):
-    """The tiny protocol the history satisfies (and MemoryLedger, without it)."""
-
     def already_alerted(self, tab: str, task_id: str, status: str) -> bool:
-        """True when this task already alerted in this state (status compared as given)."""
+        """True when this task already alerted in this state."""
         ...
 
-    def mark_alerted(self, tab: str, task_id: str, status: str, at: float) -> None:
-        """Remember that this task alerted in this state at `at`."""
+    def mark_alerted(self, tab: str, task_id: str, status: str, at: datetime | None = None) -> None:
+        """Remember that this task alerted in this state at `at` (UTC)."""
         ...
 
-    def alerted_since(self, at: float) -> int:
-        """How many alerts were marked at or after `at`."""
+    def alerted_since(self, since: datetime) -> int:
+        """How many alerts were marked at or after `since`."""
         ...
 
 
@@ -40,24 +39,68 @@ class MemoryLedger:
 
     def __init__(self, max_remembered: int = MAX_REMEMBERED) -> None:
         self._lock = threading.Lock()
-        self._alerted: OrderedDict[tuple[str, str, str], float] = OrderedDict()
-        self._times: deque[float] = deque()
+        self._alerted: OrderedDict[tuple[str, str, str], datetime] = OrderedDict()
+        self._times: deque[datetime] = deque(maxlen=max_remembered)
         self.max_remembered = max_remembered
 
     def already_alerted(self, tab: str, task_id: str, status: str) -> bool:
         with self._lock:
             return (tab, task_id, status) in self._alerted
 
-    def mark_alerted(self, tab: str, task_id: str, status: str, at: float) -> None:
+    def mark_alerted(self, tab: str, task_id: str, status: str, at: datetime | None = None) -> None:
+        at = at or datetime.now(UTC)
         with self._lock:
             self._alerted[(tab, task_id, status)] = at
             self._alerted.move_to_end((tab, task_id, status))
             while len(self._alerted) > self.max_remembered:
                 self._alerted.popitem(last=False)
             self._times.append(at)
-            while len(self._times) > self.max_remembered:
-                self._times.popleft()
 
-    def alerted_since(self, at: float) -> int:
+    def alerted_since(self, since: datetime) -> int:
         with self._lock:
-            return sum(1 for moment in self._times if moment >= at)
+            return sum(1 for moment in self._times if moment >= since)
+
+
+class HistoryLedger:
+    """The history (tui.history.History) as an AlertLedger.
+
+    Dedupe is the history's own. The per-minute count is the alerts this process marked plus the
+    ones the history file already held when first asked (read once, read-only, on the runner's
+    thread), so a restart does not reset the limit. A history that is off or unreadable counts
+    only this process's alerts.
+    """
+
+    def __init__(self, history: Any) -> None:
+        self.history = history
+        self._mine = MemoryLedger()
+        self._earlier: list[datetime] | None = None
+
+    def already_alerted(self, tab: str, task_id: str, status: str) -> bool:
+        return self.history.already_alerted(tab, task_id, status)
+
+    def mark_alerted(self, tab: str, task_id: str, status: str, at: datetime | None = None) -> None:
+        at = at or datetime.now(UTC)
+        self.history.mark_alerted(tab, task_id, status, at)
+        self._mine.mark_alerted(tab, task_id, status, at)
+
+    def alerted_since(self, since: datetime) -> int:
+        if self._earlier is None:
+            self._earlier = self._read_earlier(since)
+        return sum(1 for moment in self._earlier if moment >= since) + self._mine.alerted_since(since)
+
+    def _read_earlier(self, since: datetime) -> list[datetime]:
+        path = getattr(self.history, "path", None)
+        if path is None or not getattr(self.history, "enabled", False):
+            return []
+        try:
+            conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
+            try:
+                rows = conn.execute(
+                    "SELECT at FROM alerted WHERE profile = ? AND at >= ?",
+                    (self.history.profile, since.timestamp()),
+                ).fetchall()
+            finally:
+                conn.close()
+        except sqlite3.Error:
+            return []
+        return [datetime.fromtimestamp(at, UTC) for (at,) in rows]

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from tui.core.safe_text import escape_controls
 from tui.hooks.deliver import deliver, kill_group
@@ -65,7 +66,7 @@ class HookRunner:
         ledger: AlertLedger | None = None,
         on_notice: Callable[[str], None] | None = None,
         secrets: Callable[[], Iterable[str]] | Iterable[str] = (),
-        clock: Callable[[], float] = time.time,
+        clock: Callable[[], float] = time.time,  # wall-clock seconds: the ledger outlives us
     ) -> None:
         self.hooks = tuple(hooks)
         self.per_minute = per_minute
@@ -150,8 +151,8 @@ class HookRunner:
         if self.ledger.already_alerted(*event.dedupe_key):
             self.stats.deduped += 1
             return
-        now = self.clock()
-        if self.ledger.alerted_since(now - WINDOW) >= self.per_minute:
+        now = datetime.fromtimestamp(self.clock(), UTC)
+        if self.ledger.alerted_since(now - timedelta(seconds=WINDOW)) >= self.per_minute:
             self.stats.rate_limited += 1
             if not self._limited:
                 self._limited = True
