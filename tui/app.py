@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable
@@ -182,6 +183,8 @@ class TasktopApp(App[None]):
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
+        if self.runtime.hooks is not None:
+            self._connect_hooks(self.runtime.hooks)
 
     def _freeze_start_up_objects(self) -> None:
         """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
@@ -281,7 +284,10 @@ class TasktopApp(App[None]):
         if self._alert_views.get(view.tab_id) != request:
             self.alerts.reset(view.tab_id)
             self._alert_views[view.tab_id] = request
-        for alert in self.alerts.observe(view.tab_id, view.page.rows):
+        alerts = self.alerts.observe(view.tab_id, view.page.rows)
+        if alerts and self.runtime.hooks is not None:
+            self._feed_hooks(alerts, view.page.rows)
+        for alert in alerts:
             message = alert.message(TITLES[view.tab_id])
             self.notify(message, title="task state", severity="error", timeout=15, markup=False)
             if self.runtime.bell:
@@ -289,6 +295,30 @@ class TasktopApp(App[None]):
             if self.runtime.desktop_notify:
                 for sequence in desktop_notification_sequences("tasktop", message):
                     self.send_to_terminal(sequence)
+
+    def _feed_hooks(self, alerts: list, rows: list) -> None:
+        """Queue the alerting transitions for the alert hooks (they run on the runner's thread;
+        a failure comes back as a toast)."""
+        from tui.hooks.event import HookEvent, task_object
+
+        runner = self.runtime.hooks
+        records = {row.key: row.record for row in rows}
+        for alert in alerts:
+            runner.submit(HookEvent(
+                alert.tab_id, alert.key, alert.old, alert.new,
+                task=task_object(records.get(alert.key)), time=self.runtime.now(),
+            ))
+
+    def _connect_hooks(self, runner) -> None:
+        """Keep this session's keys (keyring and typed ones too) out of every hook, and turn a
+        hook's failure, reported on the runner's thread, into a toast on this one."""
+        loop = asyncio.get_running_loop()
+        runner.secrets = lambda: [key.value for key in self.runtime.keys.values() if key.value]
+        runner.on_notice = lambda line: loop.call_soon_threadsafe(self._hook_notice, line)
+
+    def _hook_notice(self, line: str) -> None:
+        if self.is_running:
+            self.notify(line, title="alert hook", severity="warning", timeout=10)
 
     def notify(
         self,
@@ -411,4 +441,6 @@ class TasktopApp(App[None]):
         # Cancel fetches first: a request still running on a client closed under it would fail
         # with a non-provider error and turn an orderly exit into a crash (exit status 1).
         self.workers.cancel_all()
+        if self.runtime.hooks is not None:
+            self.runtime.hooks.close(timeout=0)  # a running command is killed, queued ones dropped
         await self.runtime.aclose()

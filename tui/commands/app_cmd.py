@@ -72,6 +72,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.runtime.Runtime
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
     per_page = getattr(args, "per_page", None)
     options = alert_options(args, config.extra)
+    options["hooks"] = hook_runner(config)
     sim_latency = getattr(args, "sim_latency", 0.0)
     if sim_latency and not args.demo:
         raise SystemExit("tasktop: --sim-latency needs --demo")
@@ -122,6 +123,15 @@ def alert_options(args: argparse.Namespace, extra: dict) -> dict:
         "desktop_notify": bool(pick(getattr(args, "notify", None), "notify", False)),
         "watch_all": bool(pick(getattr(args, "watch_all", None), "watch_all", False)),
     }
+
+
+def hook_runner(config):  # -> tui.hooks.runner.HookRunner | None
+    """The config's `[[hooks]]`, ready to run (None when there are none)."""
+    if not config.hooks.hooks:
+        return None
+    from tui.hooks.runner import HookRunner
+
+    return HookRunner(config.hooks.hooks, per_minute=config.hooks.per_minute)
 
 
 def run(args: argparse.Namespace) -> int:
