@@ -130,3 +130,22 @@ async def test_dedupe_and_rate_limit_hold_across_an_app_restart(sim, tmp_path):
         await wait_for(pilot, lambda: second.stats.processed == 3, timeout=30)
     history.close()
     assert [e["TASKTOP_TASK_ID"] for e in recorded_envs(out)] == [task_a, task_c]
+
+
+async def test_hooks_choose_their_own_states_whatever_alert_on_says(sim, tmp_path):
+    argv, out = env_recorder(tmp_path)
+    record = tuple(argv)
+    runner = HookRunner([HookSpec(1, "terminal", command=record), HookSpec(2, "any", command=record)])
+    app = app_with(sim, runner)  # alerts on Failed only (the default)
+    async with app.run_test() as pilot:
+        notes = record_notifications(app)
+        await loaded(pilot, app, "redteam")
+        task = sim.add_task("redteam", status="Queued")
+        await refresh(pilot, app)
+        sim.update_task("redteam", task, status="Finished")
+        await refresh(pilot, app)
+        await wait_for(pilot, lambda: runner.stats.processed == 2, timeout=30)
+        assert not any(s == "error" for s, _ in notes)  # Finished is no alert for the app
+    changes = [(e["TASKTOP_TASK_ID"], e["TASKTOP_PREVIOUS"], e["TASKTOP_STATUS"])
+               for e in recorded_envs(out)]
+    assert changes == [(task, "", "Queued"), (task, "Queued", "Finished"), (task, "Queued", "Finished")]

@@ -81,6 +81,7 @@ class TasktopApp(App[None]):
             "terminal" if runtime.alert_on == "terminal" else DEFAULT_ALERT_STATES
         )
         self._alert_views: dict[str, object] = {}  # tab → the request its baseline belongs to
+        self._hook_feed = None  # a tui.hooks.feed.HookFeed when the config has [[hooks]]
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
@@ -283,11 +284,12 @@ class TasktopApp(App[None]):
         request = view.page.request
         if self._alert_views.get(view.tab_id) != request:
             self.alerts.reset(view.tab_id)
+            if self._hook_feed is not None:
+                self._hook_feed.reset(view.tab_id)
             self._alert_views[view.tab_id] = request
-        alerts = self.alerts.observe(view.tab_id, view.page.rows)
-        if alerts and self.runtime.hooks is not None:
-            self._feed_hooks(alerts, view.page.rows)
-        for alert in alerts:
+        if self._hook_feed is not None:  # hooks run on the runner's thread
+            self._hook_feed.observe(view.tab_id, view.page.rows, self.runtime.now())
+        for alert in self.alerts.observe(view.tab_id, view.page.rows):
             message = alert.message(TITLES[view.tab_id])
             self.notify(message, title="task state", severity="error", timeout=15, markup=False)
             if self.runtime.bell:
@@ -296,22 +298,12 @@ class TasktopApp(App[None]):
                 for sequence in desktop_notification_sequences("tasktop", message):
                     self.send_to_terminal(sequence)
 
-    def _feed_hooks(self, alerts: list, rows: list) -> None:
-        """Queue the alerting transitions for the alert hooks (they run on the runner's thread;
-        a failure comes back as a toast)."""
-        from tui.hooks.event import HookEvent, task_object
-
-        runner = self.runtime.hooks
-        records = {row.key: row.record for row in rows}
-        for alert in alerts:
-            runner.submit(HookEvent(
-                alert.tab_id, alert.key, alert.old, alert.new,
-                task=task_object(records.get(alert.key)), time=self.runtime.now(),
-            ))
-
     def _connect_hooks(self, runner) -> None:
         """Keep this session's keys (keyring and typed ones too) out of every hook, and turn a
         hook's failure, reported on the runner's thread, into a toast on this one."""
+        from tui.hooks.feed import HookFeed
+
+        self._hook_feed = HookFeed(runner)
         loop = asyncio.get_running_loop()
         runner.secrets = lambda: [key.value for key in self.runtime.keys.values() if key.value]
         runner.on_notice = lambda line: loop.call_soon_threadsafe(self._hook_notice, line)
@@ -410,6 +402,8 @@ class TasktopApp(App[None]):
             return
         self.alerts.reset()
         self._alert_views.clear()
+        if self._hook_feed is not None:
+            self._hook_feed.reset()
         for view in self.views():
             provider = dict(TABS)[view.tab_id]
             view.refresh_seconds = self.runtime.refresh_seconds
