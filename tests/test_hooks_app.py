@@ -119,7 +119,7 @@ async def test_dedupe_and_rate_limit_hold_across_an_app_restart(sim, tmp_path):
         await wait_for(pilot, lambda: second.stats.processed == 2, timeout=30)
         assert second.stats.deduped == 1 and second.stats.rate_limited == 1
         await wait_for(pilot, lambda: any(s == "warning" for s, _ in notes), timeout=30)
-        assert ("warning", "hooks: 1 alerts in the last minute; skipping hooks until the rate "
+        assert ("warning", "hooks: hooks_per_minute (1) reached; skipping hooks until the rate "
                 "drops") in notes
         alerts = [text for s, text in notes if s == "error"]
         assert any(task_a in t for t in alerts) and any(task_b in t for t in alerts)

@@ -195,7 +195,7 @@ def test_dedupe_per_task_and_state_and_the_per_minute_limit(tmp_path):
     runner, notices = run(hooks, events, per_minute=3, ledger=ledger, clock=lambda: clock[0])
     assert [e["TASKTOP_TASK_ID"] for e in recorded_envs(out)] == ["rt-1", "rt-2", "rt-3"]
     assert runner.stats.deduped == 1 and runner.stats.rate_limited == 2
-    assert notices == ["hooks: 3 alerts in the last minute; skipping hooks until the rate drops"]
+    assert notices == ["hooks: hooks_per_minute (3) reached; skipping hooks until the rate drops"]
 
     # a new runner on the same ledger (what a restart is with the history): same limit, same dedupe
     runner, notices = run(hooks, [event("rt-6"), event("rt-1")], per_minute=3, ledger=ledger,

@@ -57,6 +57,10 @@ class HookStats:
     processed: int = 0
 
 
+def _short(text: str, limit: int = 80) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class HookRunner:
     def __init__(
         self,
@@ -157,7 +161,7 @@ class HookRunner:
             if not self._limited:
                 self._limited = True
                 self._notice(
-                    f"hooks: {self.per_minute} alerts in the last minute; "
+                    f"hooks: hooks_per_minute ({self.per_minute}) reached; "
                     "skipping hooks until the rate drops"
                 )
             return
@@ -173,7 +177,7 @@ class HookRunner:
             self.stats.fired += 1
             if reason is not None:
                 self.stats.failed += 1
-                self._notice(f"{hook.label()} failed for {event.id}: {reason}")
+                self._notice(f"{hook.label()} failed for {_short(event.id)}: {reason}")
 
     def _track(self, process: subprocess.Popen) -> None:
         with self._lock:
