@@ -149,3 +149,24 @@ async def test_hooks_choose_their_own_states_whatever_alert_on_says(sim, tmp_pat
     changes = [(e["TASKTOP_TASK_ID"], e["TASKTOP_PREVIOUS"], e["TASKTOP_STATUS"])
                for e in recorded_envs(out)]
     assert changes == [(task, "", "Queued"), (task, "Queued", "Finished"), (task, "Queued", "Finished")]
+
+
+async def test_opening_any_tab_runs_no_hook(sim, tmp_path):
+    """The baseline holds on every tab, Datasets too (its statuses arrive by enrichment)."""
+    argv, out = env_recorder(tmp_path)
+    runner = HookRunner([HookSpec(1, "any", command=tuple(argv))])
+    runtime = make_runtime(sim, per_page=100)
+    runtime.hooks = runner
+    app = TasktopApp(runtime, start_tab="datasets")
+    async with app.run_test() as pilot:
+        for tab, key in (("datasets", "1"), ("redteam", "2"), ("nimble", "3")):
+            await pilot.press(key)
+            await loaded(pilot, app, tab)
+            ticks = app.view(tab).ticks
+            await pilot.press("r")
+            await loaded(pilot, app, tab, ticks=ticks + 1)
+        assert all(row.status for row in app.view("datasets").page.rows)
+        task = sim.add_task("nimble", state="pending")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: runner.stats.processed == 1, timeout=30)
+    assert [e["TASKTOP_TASK_ID"] for e in recorded_envs(out)] == [task]
