@@ -114,6 +114,10 @@ class History:
         seen: Iterable[str] = (),
     ) -> None:
         """Queue a page's transitions (and the ids it `seen` unchanged, for last-seen); never blocks."""
+        transitions = list(transitions)
+        if self._alerted:  # a task that moved on may alert again when it comes back
+            moved = {(t.tab, t.task_id): t.status for t in transitions}
+            self._alerted = {k for k in self._alerted if moved.get(k[:2], k[2]) == k[2]}
         if not self.enabled:
             return
         changes = [
