@@ -42,7 +42,7 @@ async def test_each_transition_is_recorded_once_with_observed_and_server_times(s
         await settle(pilot, app)
         first = page_statuses(app, "nimble")
         first_at = sim.now().timestamp()
-        rows = stored(path, "SELECT task_id, previous, status, seen_at FROM transitions"
+        rows = stored(path, "SELECT task_id, previous, status, seen_at FROM changes"
                             " WHERE tab = 'nimble'")
         assert sorted(rows) == sorted((k, None, s, first_at) for k, s in first.items())
         expected = len(rows)
@@ -58,14 +58,14 @@ async def test_each_transition_is_recorded_once_with_observed_and_server_times(s
             changed += sum(1 for k in moved if k in before)
             expected += len(moved)
             now = sim.now().timestamp()
-            recorded = stored(path, "SELECT task_id, previous, status FROM transitions"
+            recorded = stored(path, "SELECT task_id, previous, status FROM changes"
                                     " WHERE tab = 'nimble' AND seen_at = ?", now)
             assert sorted(recorded) == sorted((k, before.get(k), s) for k, s in moved.items())
         assert changed, "the simulator should move a Nimble task within 9 simulated minutes"
         assert stored(path, "SELECT count(*) FROM transitions")[0][0] == expected
         # server times: Nimble sends modified_at, kept verbatim with each transition
         records = {row.key: row.record for row in app.view("nimble").page.rows}
-        latest = stored(path, "SELECT task_id, server_at FROM transitions WHERE tab = 'nimble'"
+        latest = stored(path, "SELECT task_id, server_at FROM changes WHERE tab = 'nimble'"
                               " AND seen_at = (SELECT max(seen_at) FROM transitions)")
         for key, server_at in latest:
             if key in records and records[key].modified_at:
@@ -76,7 +76,8 @@ async def test_each_transition_is_recorded_once_with_observed_and_server_times(s
         await loaded(pilot, app, "nimble", ticks=ticks + 1)
         await settle(pilot, app)
         assert stored(path, "SELECT count(*) FROM transitions")[0][0] == expected
-        assert stored(path, "SELECT count(*) FROM sessions WHERE tab = 'nimble'")[0][0] == 1
+        assert stored(path, "SELECT count(*) FROM sessions JOIN scopes ON scopes.id = scope"
+                      " WHERE tab = 'nimble'")[0][0] == 1
 
 
 async def test_a_restart_records_what_changed_while_closed_once(sim, tmp_path):
@@ -94,7 +95,7 @@ async def test_a_restart_records_what_changed_while_closed_once(sim, tmp_path):
         await loaded(pilot, again, "redteam")
         await settle(pilot, again)
     assert stored(path, "SELECT count(*) FROM transitions")[0][0] == count + 1
-    assert stored(path, "SELECT previous, status FROM transitions WHERE task_id = ?"
+    assert stored(path, "SELECT previous, status FROM changes WHERE task_id = ?"
                         " ORDER BY seen_at", target)[-1] == (seen[target], "Failed")
 
 

@@ -80,7 +80,8 @@ class History:
                 history._reader = connect(file)
                 history._alerted = {
                     (tab, task, status) for tab, task, status in history._reader.execute(
-                        "SELECT tab, task_id, status FROM alerted WHERE profile = ?", (profile,))
+                        "SELECT s.tab, a.task_id, a.status FROM alerted a JOIN scopes s"
+                        " ON s.id = a.scope WHERE s.profile = ?", (profile,))
                 }
             except BaseException:
                 conn.close()
