@@ -11,7 +11,6 @@ from test_app_oncall import record_notifications
 
 from tui.app import TasktopApp
 from tui.core.safe_text import escape_as_codes
-from tui.history import History
 from tui.hooks.ledger import HistoryLedger
 from tui.hooks.runner import HookRunner
 from tui.hooks.settings import HookSpec
@@ -86,34 +85,38 @@ async def test_a_failing_hook_is_a_toast_and_the_monitor_goes_on(sim):
 
 
 async def test_dedupe_and_rate_limit_hold_across_an_app_restart(sim, tmp_path):
+    """Two runs of the app on one history file: its own, opened by the app off the UI thread."""
     path = tmp_path / "history.sqlite3"
     argv, out = env_recorder(tmp_path)
     clock = [2_000_000_000.0]
 
-    def runner_on(history) -> HookRunner:
-        return HookRunner([HookSpec(1, command=tuple(argv))], per_minute=1,
-                          ledger=HistoryLedger(history), clock=lambda: clock[0])
+    def app_run() -> tuple[TasktopApp, HookRunner]:
+        runner = HookRunner([HookSpec(1, command=tuple(argv))], per_minute=1,
+                            clock=lambda: clock[0])
+        app = app_with(sim, runner)
+        app.runtime.history_path = path
+        return app, runner
 
-    history = History.open(path, "test")
-    first = runner_on(history)
-    app = app_with(sim, first)
-    async with app.run_test() as pilot:
+    async def ready(pilot, app, runner) -> None:
         await loaded(pilot, app, "redteam")
+        await wait_for(pilot, lambda: isinstance(runner.ledger, HistoryLedger), timeout=30)
+
+    app, first = app_run()
+    async with app.run_test() as pilot:
+        await ready(pilot, app, first)
         task_a = sim.add_task("redteam", status="Failed")
         await refresh(pilot, app)
         await wait_for(pilot, lambda: first.stats.processed == 1, timeout=30)
-    history.close()
+    assert first.stats.fired == 1
     assert [e["TASKTOP_TASK_ID"] for e in recorded_envs(out)] == [task_a]
 
-    history = History.open(path, "test")
-    second = runner_on(history)
-    app = app_with(sim, second)
+    app, second = app_run()
     async with app.run_test() as pilot:
         notes = record_notifications(app)
-        await loaded(pilot, app, "redteam")
+        await ready(pilot, app, second)
         sim.update_task("redteam", task_a, status="Running")
         await refresh(pilot, app)
-        sim.update_task("redteam", task_a, status="Failed")  # Failed again: already alerted
+        sim.update_task("redteam", task_a, status="Failed")  # Failed again: its hooks ran already
         task_b = sim.add_task("redteam", status="Failed")  # new, but over the limit
         await refresh(pilot, app)
         await wait_for(pilot, lambda: second.stats.processed == 2, timeout=30)
@@ -128,7 +131,6 @@ async def test_dedupe_and_rate_limit_hold_across_an_app_restart(sim, tmp_path):
         task_c = sim.add_task("redteam", status="Failed")
         await refresh(pilot, app)
         await wait_for(pilot, lambda: second.stats.processed == 3, timeout=30)
-    history.close()
     assert [e["TASKTOP_TASK_ID"] for e in recorded_envs(out)] == [task_a, task_c]
 
 

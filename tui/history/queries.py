@@ -48,15 +48,22 @@ def _utc(seconds: float) -> datetime:
     return datetime.fromtimestamp(seconds, UTC)
 
 
+def scope(conn: sqlite3.Connection, profile: str, tab: str) -> int | None:
+    """The id of (profile, tab), None when nothing was ever recorded for it."""
+    row = conn.execute("SELECT id FROM scopes WHERE profile = ? AND tab = ?",
+                       (profile, tab)).fetchone()
+    return row[0] if row else None
+
+
 def statuses(conn: sqlite3.Connection, profile: str, tab: str) -> dict[str, str]:
-    rows = conn.execute("SELECT task_id, status FROM tasks WHERE profile = ? AND tab = ?",
-                        (profile, tab))
+    rows = conn.execute("SELECT task_id, status FROM tasks WHERE scope = ?",
+                        (scope(conn, profile, tab),))
     return dict(rows.fetchall())
 
 
 def last_seen(conn: sqlite3.Connection, profile: str, tab: str) -> datetime | None:
-    row = conn.execute("SELECT max(stopped) FROM sessions WHERE profile = ? AND tab = ?",
-                       (profile, tab)).fetchone()
+    row = conn.execute("SELECT max(stopped) FROM sessions WHERE scope = ?",
+                       (scope(conn, profile, tab),)).fetchone()
     return _utc(row[0]) if row and row[0] is not None else None
 
 
@@ -66,13 +73,13 @@ def changes_since(
 ) -> list[Change]:
     """Transitions of `tab` after `since` (None: all kept), newest first; `status` matches the
     new status case-insensitively."""
-    sql = ("SELECT task_id, previous, status, seen_at, server_at FROM transitions"
-           " WHERE profile = ? AND tab = ? AND seen_at > ?")
-    args: list[object] = [profile, tab, since.timestamp() if since else float("-inf")]
+    sql = ("SELECT k.task_id, t.previous, t.status, t.seen_at, t.server_at FROM transitions t"
+           " JOIN tasks k ON k.id = t.task WHERE t.scope = ? AND t.seen_at > ?")
+    args: list[object] = [scope(conn, profile, tab), since.timestamp() if since else float("-inf")]
     if status:
-        sql += " AND lower(status) = ?"
+        sql += " AND lower(t.status) = ?"
         args.append(status.casefold())
-    sql += " ORDER BY seen_at DESC, id DESC"
+    sql += " ORDER BY t.seen_at DESC, t.id DESC"
     if limit is not None:
         sql += " LIMIT ?"
         args.append(limit)
@@ -82,23 +89,23 @@ def changes_since(
 
 def tabs_of(conn: sqlite3.Connection, profile: str, task_id: str) -> list[str]:
     """The tabs that have seen a task with this id (the CLI is given only the id)."""
-    rows = conn.execute("SELECT tab FROM tasks WHERE profile = ? AND task_id = ? ORDER BY tab",
-                        (profile, task_id))
+    rows = conn.execute("SELECT s.tab FROM tasks k JOIN scopes s ON s.id = k.scope"
+                        " WHERE s.profile = ? AND k.task_id = ? ORDER BY s.tab", (profile, task_id))
     return [tab for (tab,) in rows]
 
 
 def timeline(conn: sqlite3.Connection, profile: str, tab: str, task_id: str) -> Timeline:
+    where = scope(conn, profile, tab)
     rows = conn.execute(
-        "SELECT seen_at, server_at, previous, status FROM transitions"
-        " WHERE profile = ? AND tab = ? AND task_id = ? ORDER BY seen_at, id",
-        (profile, tab, task_id),
+        "SELECT seen_at, server_at, previous, status FROM transitions WHERE task ="
+        " (SELECT id FROM tasks WHERE scope = ? AND task_id = ?) ORDER BY seen_at, id",
+        (where, task_id),
     ).fetchall()
     sessions: list[tuple[float, float]] = []
     if rows:
         sessions = conn.execute(
-            "SELECT started, stopped FROM sessions WHERE profile = ? AND tab = ?"
-            " AND stopped >= ? AND started <= ?",
-            (profile, tab, rows[0][0], rows[-1][0]),
+            "SELECT started, stopped FROM sessions WHERE scope = ? AND stopped >= ? AND started <= ?",
+            (where, rows[0][0], rows[-1][0]),
         ).fetchall()
     return build_timeline(tab, task_id, rows, sessions)
 
@@ -117,17 +124,17 @@ def trends(
 ) -> Trends:
     width = span / buckets
     start = end - span
+    where = scope(conn, profile, tab)
     counts: dict[str, int] = dict(conn.execute(
-        "SELECT status, count(*) FROM tasks WHERE profile = ? AND tab = ? GROUP BY status",
-        (profile, tab),
+        "SELECT status, count(*) FROM tasks WHERE scope = ? GROUP BY status", (where,)
     ).fetchall())
+    # With each transition, when the task entered the status it leaves (for waits and runs).
     rows = conn.execute(
         "SELECT t.seen_at, t.previous, t.status, (SELECT max(r.seen_at) FROM transitions r"
-        "  WHERE r.profile = t.profile AND r.tab = t.tab AND r.task_id = t.task_id"
-        "  AND r.status = t.previous AND r.id < t.id)"
-        " FROM transitions t WHERE t.profile = ? AND t.tab = ? AND t.seen_at > ?"
+        "  WHERE r.task = t.task AND r.status = t.previous AND r.id < t.id)"
+        " FROM transitions t WHERE t.scope = ? AND t.seen_at > ?"
         " ORDER BY t.seen_at DESC, t.id DESC",
-        (profile, tab, start),
+        (where, start),
     ).fetchall()
     finished = [0] * buckets
     failed = [0] * buckets

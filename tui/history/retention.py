@@ -32,13 +32,14 @@ def trim(conn: sqlite3.Connection, profile: str, newest: float, retention: Reten
     so another process's writes interleave."""
     cutoff = newest - retention.max_age
     deleted = 0
+    mine = "scope IN (SELECT id FROM scopes WHERE profile = ?)"
     with _transaction(conn):
         deleted += conn.execute(
-            "DELETE FROM transitions WHERE profile = ? AND seen_at < ?", (profile, cutoff)
+            f"DELETE FROM transitions WHERE {mine} AND seen_at < ?", (profile, cutoff)
         ).rowcount
-        conn.execute("DELETE FROM tasks WHERE profile = ? AND last_seen < ?", (profile, cutoff))
-        conn.execute("DELETE FROM sessions WHERE profile = ? AND stopped < ?", (profile, cutoff))
-        conn.execute("DELETE FROM alerted WHERE profile = ? AND at < ?", (profile, cutoff))
+        conn.execute(f"DELETE FROM tasks WHERE {mine} AND last_seen < ?", (profile, cutoff))
+        conn.execute(f"DELETE FROM sessions WHERE {mine} AND stopped < ?", (profile, cutoff))
+        conn.execute(f"DELETE FROM alerted WHERE {mine} AND at < ?", (profile, cutoff))
     for _ in range(20):
         if used_bytes(conn) <= retention.max_bytes:
             break

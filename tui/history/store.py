@@ -80,7 +80,8 @@ class History:
                 history._reader = connect(file)
                 history._alerted = {
                     (tab, task, status) for tab, task, status in history._reader.execute(
-                        "SELECT tab, task_id, status FROM alerted WHERE profile = ?", (profile,))
+                        "SELECT s.tab, a.task_id, a.status FROM alerted a JOIN scopes s"
+                        " ON s.id = a.scope WHERE s.profile = ?", (profile,))
                 }
             except BaseException:
                 conn.close()
@@ -114,6 +115,10 @@ class History:
         seen: Iterable[str] = (),
     ) -> None:
         """Queue a page's transitions (and the ids it `seen` unchanged, for last-seen); never blocks."""
+        transitions = list(transitions)
+        if self._alerted:  # a task that moved on may alert again when it comes back
+            moved = {(t.tab, t.task_id): t.status for t in transitions}
+            self._alerted = {k for k in self._alerted if moved.get(k[:2], k[2]) == k[2]}
         if not self.enabled:
             return
         changes = [

@@ -45,6 +45,7 @@ class Writer(threading.Thread):
         self.failed = False
         self.newest = 0.0
         self._sessions: dict[str, tuple[int, float]] = {}  # tab -> (row id, stopped)
+        self._scopes: dict[str, int] = {}  # tab -> scope id (rows of `scopes` are never deleted)
         self._trimmed_at: float | None = None
 
     def put(self, op: tuple[Any, ...]) -> None:
@@ -84,7 +85,7 @@ class Writer(threading.Thread):
 
     def _write(self, ops: list[tuple[Any, ...]]) -> None:
         for attempt in range(LOCKED_RETRIES):
-            sessions = dict(self._sessions)
+            sessions, scopes = dict(self._sessions), dict(self._scopes)
             try:
                 self.conn.execute("BEGIN IMMEDIATE")
                 for op in ops:
@@ -92,7 +93,7 @@ class Writer(threading.Thread):
                 self.conn.execute("COMMIT")
                 return
             except sqlite3.Error as exc:
-                self._sessions = sessions
+                self._sessions, self._scopes = sessions, scopes  # rolled back with the batch
                 if self.conn.in_transaction:
                     self.conn.execute("ROLLBACK")
                 if "locked" in str(exc).lower() and attempt < LOCKED_RETRIES - 1:
@@ -126,34 +127,43 @@ class Writer(threading.Thread):
 
     # ----------------------------------------------------------------------------- operations
 
+    def _scope(self, tab: str) -> int:
+        scope = self._scopes.get(tab)
+        if scope is None:
+            self.conn.execute("INSERT OR IGNORE INTO scopes (profile, tab) VALUES (?, ?)",
+                              (self.profile, tab))
+            scope = self.conn.execute("SELECT id FROM scopes WHERE profile = ? AND tab = ?",
+                                      (self.profile, tab)).fetchone()[0]
+            self._scopes[tab] = scope
+        return scope
+
     def _op_record(self, tab: str, seen_at: float, changes: list[tuple], seen: list[str]) -> None:
-        p = self.profile
+        scope = self._scope(tab)
         self.newest = max(self.newest, seen_at)
         for task_id, previous, status, server_at, created, started, modified in changes:
-            self.conn.execute(
-                "INSERT INTO transitions (profile, tab, task_id, seen_at, server_at, previous, status)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (p, tab, task_id, seen_at, server_at, previous, status),
-            )
-            self.conn.execute(
-                "INSERT INTO tasks (profile, tab, task_id, first_seen, last_seen, status, created,"
-                " started, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (profile, tab, task_id) DO UPDATE SET last_seen = max(last_seen,"
+            (task,) = self.conn.execute(
+                "INSERT INTO tasks (scope, task_id, first_seen, last_seen, status, created,"
+                " started, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (scope, task_id) DO UPDATE SET last_seen = max(last_seen,"
                 " excluded.last_seen), status = excluded.status,"
                 " created = coalesce(excluded.created, created),"
                 " started = coalesce(excluded.started, started),"
-                " modified = coalesce(excluded.modified, modified)",
-                (p, tab, task_id, seen_at, seen_at, status, created, started, modified),
+                " modified = coalesce(excluded.modified, modified) RETURNING id",
+                (scope, task_id, seen_at, seen_at, status, created, started, modified),
+            ).fetchone()
+            self.conn.execute(
+                "INSERT INTO transitions (scope, task, seen_at, server_at, previous, status)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (scope, task, seen_at, server_at, previous, status),
             )
             self.conn.execute(
-                "DELETE FROM alerted WHERE profile = ? AND tab = ? AND task_id = ? AND status != ?",
-                (p, tab, task_id, status),
+                "DELETE FROM alerted WHERE scope = ? AND task_id = ? AND status != ?",
+                (scope, task_id, status),
             )
         if seen:
             self.conn.executemany(
-                "UPDATE tasks SET last_seen = max(last_seen, ?) WHERE profile = ? AND tab = ?"
-                " AND task_id = ?",
-                [(seen_at, p, tab, task_id) for task_id in seen],
+                "UPDATE tasks SET last_seen = max(last_seen, ?) WHERE scope = ? AND task_id = ?",
+                [(seen_at, scope, task_id) for task_id in seen],
             )
         self._op_touch(tab, seen_at)
 
@@ -167,18 +177,19 @@ class Writer(threading.Thread):
         if current is not None and seen_at < current[1]:
             return  # a clock that went back: keep the session as it is
         cursor = self.conn.execute(
-            "INSERT INTO sessions (profile, tab, started, stopped) VALUES (?, ?, ?, ?)",
-            (self.profile, tab, seen_at, seen_at),
+            "INSERT INTO sessions (scope, started, stopped) VALUES (?, ?, ?)",
+            (self._scope(tab), seen_at, seen_at),
         )
         self._sessions[tab] = (int(cursor.lastrowid or 0), seen_at)
 
     def _op_alerted(self, tab: str, task_id: str, status: str, at: float) -> None:
         self.conn.execute(
-            "INSERT OR REPLACE INTO alerted (profile, tab, task_id, status, at) VALUES (?, ?, ?, ?, ?)",
-            (self.profile, tab, task_id, status, at),
+            "INSERT OR REPLACE INTO alerted (scope, task_id, status, at) VALUES (?, ?, ?, ?)",
+            (self._scope(tab), task_id, status, at),
         )
 
     def _op_forget(self) -> None:
+        mine = "scope IN (SELECT id FROM scopes WHERE profile = ?)"
         for table in ("transitions", "tasks", "sessions", "alerted"):
-            self.conn.execute(f"DELETE FROM {table} WHERE profile = ?", (self.profile,))
+            self.conn.execute(f"DELETE FROM {table} WHERE {mine}", (self.profile,))
         self._sessions.clear()

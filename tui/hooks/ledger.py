@@ -15,6 +15,8 @@ from collections import OrderedDict, deque
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from tui.hooks.settings import TAB_IDS
+
 #: Alerts the memory ledger remembers; the oldest are forgotten beyond this.
 MAX_REMEMBERED = 20_000
 
@@ -64,10 +66,11 @@ class MemoryLedger:
 class HistoryLedger:
     """The history (tui.history.History) as an AlertLedger.
 
-    Dedupe is the history's own. The per-minute count is the alerts this process marked plus the
-    ones the history file already held when first asked (read once, read-only, on the runner's
-    thread), so a restart does not reset the limit. A history that is off or unreadable counts
-    only this process's alerts.
+    The hooks keep their own records in it, under `<tab>:hooks`: the app's toasts mark the same
+    transitions in the history under `<tab>`, before the runner gets to them. The per-minute
+    count is the alerts this process marked plus the ones the history file already held when
+    first asked (read once, read-only, on the runner's thread), so a restart does not reset the
+    limit. A history that is off or unreadable counts only this process's alerts.
     """
 
     def __init__(self, history: Any) -> None:
@@ -76,11 +79,11 @@ class HistoryLedger:
         self._earlier: list[datetime] | None = None
 
     def already_alerted(self, tab: str, task_id: str, status: str) -> bool:
-        return self.history.already_alerted(tab, task_id, status)
+        return self.history.already_alerted(_scope(tab), task_id, status)
 
     def mark_alerted(self, tab: str, task_id: str, status: str, at: datetime | None = None) -> None:
         at = at or datetime.now(UTC)
-        self.history.mark_alerted(tab, task_id, status, at)
+        self.history.mark_alerted(_scope(tab), task_id, status, at)
         self._mine.mark_alerted(tab, task_id, status, at)
 
     def alerted_since(self, since: datetime) -> int:
@@ -92,15 +95,21 @@ class HistoryLedger:
         path = getattr(self.history, "path", None)
         if path is None or not getattr(self.history, "enabled", False):
             return []
+        tabs = [_scope(tab) for tab in TAB_IDS]
+        query = (
+            "SELECT a.at FROM alerted a JOIN scopes s ON s.id = a.scope WHERE s.profile = ?"
+            f" AND s.tab IN ({', '.join('?' * len(tabs))}) AND a.at >= ?"
+        )
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
             try:
-                rows = conn.execute(
-                    "SELECT at FROM alerted WHERE profile = ? AND at >= ?",
-                    (self.history.profile, since.timestamp()),
-                ).fetchall()
+                rows = conn.execute(query, (self.history.profile, *tabs, since.timestamp())).fetchall()
             finally:
                 conn.close()
         except sqlite3.Error:
             return []
         return [datetime.fromtimestamp(at, UTC) for (at,) in rows]
+
+
+def _scope(tab: str) -> str:
+    return f"{tab}:hooks"
