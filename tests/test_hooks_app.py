@@ -157,16 +157,18 @@ async def test_opening_any_tab_runs_no_hook(sim, tmp_path):
     """The baseline holds on every tab, Datasets too (its statuses arrive by enrichment)."""
     argv, out = env_recorder(tmp_path)
     runner = HookRunner([HookSpec(1, "any", command=tuple(argv))])
-    runtime = make_runtime(sim, per_page=100)
+    runtime = make_runtime(sim, per_page=10)
     runtime.hooks = runner
     app = TasktopApp(runtime, start_tab="datasets")
     async with app.run_test() as pilot:
         for tab, key in (("datasets", "1"), ("redteam", "2"), ("nimble", "3")):
+            await wait_for(pilot, lambda: bool(app.query(f"#view-{tab}")), timeout=60)
             await pilot.press(key)
-            await loaded(pilot, app, tab)
-            ticks = app.view(tab).ticks
+            view = app.view(tab)
+            await wait_for(pilot, lambda: view.ticks >= 1, timeout=60)
+            ticks = view.ticks
             await pilot.press("r")
-            await loaded(pilot, app, tab, ticks=ticks + 1)
+            await wait_for(pilot, lambda: view.ticks > ticks, timeout=60)
         assert all(row.status for row in app.view("datasets").page.rows)
         task = sim.add_task("nimble", state="pending")
         await pilot.press("r")
