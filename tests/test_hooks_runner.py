@@ -175,10 +175,10 @@ def test_a_hanging_hook_is_killed_with_its_process_group(tmp_path):
     hang = ("sh", "-c", f"sleep 600 & echo $! >> {pids}; echo $$ >> {pids}; wait")
     argv, out = env_recorder(tmp_path)
     runner, notices = run(
-        [HookSpec(1, command=hang, timeout=3), HookSpec(2, command=tuple(argv))],
+        [HookSpec(1, command=hang, timeout=5), HookSpec(2, command=tuple(argv))],
         [event("rt-1")],
     )
-    assert notices == ["hook 1 (sh) failed for rt-1: timed out after 3 s (killed)"]
+    assert notices == ["hook 1 (sh) failed for rt-1: timed out after 5 s (killed)"]
     assert runner.stats.failed == 1 and len(recorded_envs(out)) == 1  # the next hook still ran
     shell_and_sleep = [int(line) for line in pids.read_text().split()]
     assert len(shell_and_sleep) == 2
