@@ -31,6 +31,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.color import Color
@@ -296,6 +297,13 @@ class TaskTable(DataTable):
         if self._size != before:
             self._relayout()
         return changed
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Keep the rendered cells: DataTable forgets them all on every Resize, but here a new size
+        that changes a column's width is laid out anew (`_relayout` then forgets them) and the line
+        cache is keyed by the width. At start-up that re-render of every visible row came right
+        after the first frame, while the page's get-task calls waited for the event loop."""
+        event.prevent_default()
 
     def _ensure_columns(self) -> None:
         if self._initial_columns is not None:
