@@ -12,8 +12,8 @@ apply that changed something, each gets a width from the room and its values, an
 not fit are painted cut with "…" (identifiers: their tail), while the table keeps them whole.
 
 Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`, its `Column`
-and `_compute_row_renderables`, the render caches' `LRUCache._cache`, and Widget's
-`_size_updated`);
+and `_compute_row_renderables`, the render caches' `LRUCache._cache`, Widget's `_size_updated`,
+and that DataTable's Resize handler only invalidates the render caches);
 textual is pinned and the tests cover these paths.
 """
 
