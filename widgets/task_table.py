@@ -12,7 +12,8 @@ apply that changed something, each gets a width from the room and its values, an
 not fit are painted cut with "…" (identifiers: their tail), while the table keeps them whole.
 
 Relies on DataTable internals of Textual 8.2.8 (`_row_locations`, `_data`, `rows`, its `Column`
-and `_compute_row_renderables`, and the render caches' `LRUCache._cache`);
+and `_compute_row_renderables`, the render caches' `LRUCache._cache`, Widget's `_size_updated`,
+and that DataTable's Resize handler only invalidates the render caches);
 textual is pinned and the tests cover these paths.
 """
 
@@ -30,6 +31,7 @@ from rich.console import RenderableType
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual._two_way_dict import TwoWayDict
 from textual.cache import LRUCache
 from textual.color import Color
@@ -284,8 +286,24 @@ class TaskTable(DataTable):
     def on_mount(self) -> None:
         self._ensure_columns()
 
-    def on_resize(self) -> None:
-        self._relayout()
+    def _size_updated(
+        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Lay the columns out for a new size inside the layout pass that gives it, so the frame
+        this pass paints shows them: a Resize handler runs only after that frame, and at start-up
+        the first frame then had the page's rows in columns 0 cells wide (nothing on screen)."""
+        before = self._size
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if self._size != before:
+            self._relayout()
+        return changed
+
+    def _on_resize(self, event: events.Resize) -> None:
+        """Keep the rendered cells: DataTable forgets them all on every Resize, but here a new size
+        that changes a column's width is laid out anew (`_relayout` then forgets them) and the line
+        cache is keyed by the width. At start-up that re-render of every visible row came right
+        after the first frame, while the page's get-task calls waited for the event loop."""
+        event.prevent_default()
 
     def _ensure_columns(self) -> None:
         if self._initial_columns is not None:
