@@ -74,7 +74,7 @@ def check_consistent(table: TaskTable) -> None:
     assert table.row_count == len(keys) == len(set(keys))
     for index, key in enumerate(keys):
         assert table.get_row_index(key) == index
-    assert {k.value for k in table._data} == set(keys)
+    assert {k.value for k in table.rows} == set(keys)
 
 
 async def test_first_apply_adds_rows_and_marks_nothing() -> None:

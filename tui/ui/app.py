@@ -103,7 +103,7 @@ class TasktopApp(App[None]):
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
-        # once its first rows are up (`_mount_hidden_views`), so start-up pays for one tab.
+        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab.
         yield TabBar([(t, TITLES[t]) for t, _ in TABS], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
@@ -123,7 +123,7 @@ class TasktopApp(App[None]):
             id=f"view-{tab_id}",
         )
 
-    def _mount_hidden_views(self) -> None:
+    def mount_hidden_views(self) -> None:
         """Build and mount every tab view not mounted yet (idempotent)."""
         for index, (tab_id, _provider) in enumerate(TABS):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
@@ -155,7 +155,7 @@ class TasktopApp(App[None]):
     def view(self, tab_id: str) -> TaskView:
         """The tab's view; asking for a hidden one not built yet builds the hidden views now."""
         if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
-            self._mount_hidden_views()
+            self.mount_hidden_views()
         return self.query_one(f"#view-{tab_id}", TaskView)
 
     def views(self) -> list[TaskView]:
@@ -177,10 +177,10 @@ class TasktopApp(App[None]):
         if self.runtime.watch_all:
             index = [t for t, _ in TABS].index(self.start_tab)
             self.active_view.watch_in_background(self.runtime.watch_seconds, 1.0 + index)
-            self._mount_hidden_views()
+            self.mount_hidden_views()
         else:
             # Normally the start tab's first rows trigger this (see on_task_view_counted).
-            self.set_timer(1.0, self._mount_hidden_views)
+            self.set_timer(1.0, self.mount_hidden_views)
         if not self.is_headless:  # tests run many apps in one process: leave their GC alone
             self.set_timer(FREEZE_AFTER, self._freeze_start_up_objects)
         for provider, key in self.runtime.keys.items():
@@ -219,6 +219,10 @@ class TasktopApp(App[None]):
         for view in self.views_for(key.provider):
             view.set_source(self.runtime.source(view.tab_id), self.key_label(key))
 
+    def on_task_view_key_wanted(self, event: TaskView.KeyWanted) -> None:
+        event.stop()
+        self.open_key_dialog(event.provider, event.reason)
+
     def open_key_dialog(self, provider: str, reason: str | None = None) -> None:
         from tui.ui.screens.key_dialog import KeyDialog
 
@@ -243,7 +247,7 @@ class TasktopApp(App[None]):
             return
         bar.active = tab_id
         if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
-            self._mount_hidden_views()  # a tab chosen before its view was built: build it now
+            self.mount_hidden_views()  # a tab chosen before its view was built: build it now
         for view in self.views():
             if view.tab_id != tab_id and view.active:
                 view.deactivate()
@@ -269,7 +273,7 @@ class TasktopApp(App[None]):
             return  # a page that landed while the app is closing: its screen is gone
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
         if len(self._view_mounts) < len(TABS) - 1:
-            self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
+            self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
 
     # -------------------------------------------------------------------------------- alerts
