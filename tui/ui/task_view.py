@@ -6,18 +6,19 @@ fetch has finished, so fetches never overlap. Every request carries a generation
 whose generation is no longer current (page, filter or size changed meanwhile) is dropped unseen.
 
 What a key means and when the next fetch is due are pure models (`tui.core.navigation`,
-`tui.core.refresh_schedule`); this view composes, paints, and carries their answers out.
+`tui.core.refresh_schedule`); this view composes, paints, and carries their answers out. Its
+refresh loop (`refresh_loop`), neighbour pages (`neighbour_paging`) and detail pane with sort and
+search (`detail_search`) are mixins, one module each.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import datetime
 
 from rich.text import Text
-from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -25,17 +26,16 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
 from textual.widgets import Input, Static
-from textual.worker import WorkerCancelled
 
-from tui.core.delta import changed_keys
-from tui.core.failure import explanation, headline
 from tui.core.navigation import LATER, Changes, Navigation, next_page_size
 from tui.core.page_fit import MAX_ROWS
-from tui.core.refresh_schedule import RefreshSchedule, calls_per_tick
+from tui.core.refresh_schedule import RefreshSchedule
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError
 from tui.providers.sources import Row, TaskSource
+from tui.ui.detail_search import DetailAndSearch
 from tui.ui.neighbour_paging import NeighbourPaging
-from tui.ui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
+from tui.ui.presenters import COLUMNS
+from tui.ui.refresh_loop import RefreshLoop
 from widgets.detail_pane import DetailPane
 from widgets.pager import Pager
 from widgets.refresh_badge import RefreshBadge
@@ -43,8 +43,6 @@ from widgets.status_filter import StatusFilter
 from widgets.task_table import TaskTable
 from widgets.text import literal
 
-#: Seconds a fetch may take before the badge says "loading…" (faster ones never flash it).
-LOADING_DELAY = 0.15
 
 
 def _on(model: str, name: str, doc: str) -> property:
@@ -56,7 +54,7 @@ def _on(model: str, name: str, doc: str) -> property:
     )
 
 
-class TaskView(NeighbourPaging, Vertical):
+class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
     """A provider tab: everything on it refreshes only while it is the visible tab."""
 
     BINDINGS = [
@@ -240,24 +238,6 @@ class TaskView(NeighbourPaging, Vertical):
     def pager(self) -> Pager:
         return self.query_one(Pager)
 
-    @property
-    def detail(self) -> DetailPane:
-        """The detail pane, mounted the first time it is asked for (it shows what it is given
-        once its children exist)."""
-        if self._detail is None:
-            self._detail = DetailPane(classes="detail")
-            self.query_one(".body", Horizontal).mount(self._detail)
-        return self._detail
-
-    async def _search_box(self) -> Input:
-        """The search box, mounted above the notice line the first time it is asked for."""
-        if self._search_input is None:
-            self._search_input = Input(
-                placeholder="search this page (escape clears)", classes="search"
-            )
-            await self.mount(self._search_input, before=self.query_one(".notice"))
-        return self._search_input
-
     def notice(self, message: str | None) -> None:
         """A one-line message under the table (errors, missing keys); None hides it."""
         if not self._ready:
@@ -270,214 +250,10 @@ class TaskView(NeighbourPaging, Vertical):
         widget.update(literal(message or "", single_line=True))
         widget.display = bool(message)
 
-    # ------------------------------------------------------------------------ refresh loop
-
-    def activate(self) -> None:
-        """The tab became visible: fetch now if its data is due, else wait out the rest."""
-        self.active = True
-        if self.source is None or self.paused:
-            return
-        wait = self.schedule.wait_on_activation(self.monotonic(), calls_per_tick(self.page))
-        if wait is None:
-            self.refresh_now()
-        else:
-            self._arm(wait)
-
-    def deactivate(self) -> None:
-        """Hidden tabs do not tick (a fetch in flight may still land) unless watched in the
-        background, where they poll at the slower `background_seconds`."""
-        self.active = False
-        self._disarm()
-        self._stop_idle()
-        self.badge.set_next(None)
-        if self.background_seconds is not None:
-            self._arm(self.background_seconds)
-
-    def watch_in_background(self, seconds: float, first_in: float = 1.0) -> None:
-        """--watch-all: keep polling while hidden, every `seconds` (first poll after `first_in`)."""
-        self.background_seconds = seconds
-        if not self.active:
-            self._arm(first_in if self.last_success is None else seconds)
-
-    @property
-    def fetching(self) -> bool:
-        """True while a list fetch of this tab is in flight."""
-        return any(
-            w.node is self and w.group == "fetch" and not w.is_finished for w in self.workers
-        )
-
-    @property
-    def timer_armed(self) -> bool:
-        """True while a refresh (or retry) of this tab is scheduled."""
-        return self._timer is not None
-
     @property
     def notice_text(self) -> str | None:
         """What the notice line under the table says ('' or None: nothing)."""
         return self._notice if self._ready else self._early_notice
-
-    def refresh_now(self) -> None:
-        """Fetch the current request now, superseding any fetch in flight."""
-        if self.source is None:
-            self.pager.flush()
-            return
-        self._disarm()
-        generation = self.nav.supersede()
-        self._start_loading_timer()
-        self._fetch(self.request, generation)
-
-    def _start_loading_timer(self) -> None:
-        # "loading…" shows only if the answer is slow: a fast tick repaints nothing but its
-        # changes, instead of flashing the badge twice.
-        self._stop_loading_timer()
-        self._loading_timer = self.set_timer(LOADING_DELAY, self._show_loading)
-
-    def _show_loading(self) -> None:
-        self._loading_timer = None
-        self.badge.mark_loading()
-        self.pager.flush()
-
-    def _stop_loading_timer(self) -> None:
-        if self._loading_timer is not None:
-            self._loading_timer.stop()
-            self._loading_timer = None
-
-    @work(exclusive=True, group="fetch")
-    async def _fetch(self, request: PageRequest, generation: int) -> None:
-        # A superseded fetch's worker is cancelled, but its request lasts until the cancellation
-        # has unwound (connection closed). The lock makes the next fetch wait for that, so a tab
-        # never has two requests open; one superseded while it waited is never sent at all.
-        async with self._fetch_lock:
-            if not self.nav.current(generation) or self.source is None:
-                return
-            try:
-                if self.source.gives_partial(request) and not self._showing(request):
-                    # A page not on screen yet: show what is known as soon as it is known.
-                    page = await self.source.fetch(
-                        request, partial=lambda early: self._partial(early, generation)
-                    )
-                else:
-                    page = await self.source.fetch(request)
-            except ProviderError as error:
-                if self.nav.current(generation) and self._live:
-                    self._failed(error)
-                return
-            if not self.nav.current(generation) or not self._live:
-                return  # superseded (a newer page/filter was asked for), or the app is closing
-            if self._walk_on(page):
-                return  # the user already asked for a later page: this one is only a stepping stone
-            self._succeeded(page)
-
-    def _showing(self, request: PageRequest) -> bool:
-        return self.page is not None and self.page.request == request
-
-    def _partial(self, page: Page[Row], generation: int) -> None:
-        """An incomplete first look at a new page (datasets: names before their tasks)."""
-        if not self.nav.current(generation) or not self._live or self._showing(page.request):
-            return
-        if self.steps_ahead > 0:
-            return  # only a stepping stone to a later page
-        self.table.apply(self._cells_for(page.rows), mark=False)
-        if page.walk is not None:  # a filtered walk's progress: "searching… 1,200 of 9,400"
-            self.notice(None)
-            self._show_pager(page)
-        else:
-            self.notice(page.oversized or self._empty_note(page))
-
-    def _walk_on(self, page: Page[Row]) -> bool:
-        """Cursor paging with `n` presses pending: go on to the next page instead of painting."""
-        step = self.nav.walk_on(page)  # None: no presses pending, or the last page (paint it)
-        if step is None:
-            return False
-        changes, steps = step
-        self._go(changes)  # resets steps_ahead, like any navigation
-        if self._showing(self.request):  # painted from a kept copy: take the other steps now
-            for _ in range(steps):
-                self.action_next_page()
-            return True
-        self.steps_ahead = steps
-        self._show_pager(None)
-        return True
-
-    @property
-    def _live(self) -> bool:
-        """False once the app or this view has started shutting down."""
-        return self.is_attached and self.app.is_running and not (self._closing or self._closed)
-
-    def _succeeded(self, page: Page[Row]) -> None:
-        for observe in self.page_observers:
-            observe(page)
-        self._stop_loading_timer()
-        self.ticks += 1
-        # Only a refresh of the same page marks changes; a new page or filter is not a change.
-        same_view = self.page is not None and self.page.request == page.request
-        self.page = page
-        self.schedule.succeeded(self.monotonic())
-        before, self.rows_by_key = self.rows_by_key, {row.key: row for row in page.rows}
-        mark = changed_keys(before, page.rows) if same_view else False
-        self.table.apply(self._cells_for(page.rows), mark=mark)
-        self.table.remove_class("stale")
-        self.badge.clear_error()
-        self.badge.mark_updated(self.last_success)
-        self.notice(page.oversized or self._empty_note(page))
-        self._show_pager(page)
-        self._show_search()
-        self.post_message(self.Counted(self, page.paging.total_items))
-        if self.detail_key is not None:
-            self._load_detail(self.detail_key)
-        self._arm(self.schedule.interval * calls_per_tick(page))
-        self._page_settled()
-
-    @staticmethod
-    def _empty_note(page: Page[Row]) -> str | None:
-        if page.rows:
-            return None
-        if page.walk is not None and page.paging.has_next:
-            return f"no {page.request.status} tasks among those searched — n searches further"
-        return "no tasks on this page"
-
-    def _cells_for(self, rows: Sequence[Row]) -> list[tuple[str, list[Text]]]:
-        """Each row's cells; on a timeless tab an unchanged record keeps last tick's cells, which
-        TaskTable then skips without comparing them (most of a steady tick's work)."""
-        now = self.now()
-        cells = CELLS[self.tab_id]
-        if self.tab_id not in TIMELESS:
-            return [(row.key, cells(row, now)) for row in rows]
-        previous, kept = self._cells_cache, {}
-        out = []
-        for row in rows:
-            hit = previous.get(row.key)
-            value = hit[1] if hit is not None and hit[0] == row.record else cells(row, now)
-            kept[row.key] = (row.record, value)
-            out.append((row.key, value))
-        self._cells_cache = kept
-        return out
-
-    def _failed(self, error: ProviderError) -> None:
-        for observe in self.error_observers:
-            observe(error)
-        self._stop_loading_timer()
-        self.pager.flush()
-        now = self.monotonic()
-        self.plan.note_failure(error, now)
-        delay = self.schedule.failed(error, now)
-        # The last good rows stay, dimmed; the badge says how old they are and when we retry.
-        self.table.set_class(self.page is not None, "stale")
-        self.badge.set_error(headline(error), self.retry_at)
-        self.notice(explanation(error))
-        self._arm(delay)
-
-    def _arm(self, delay: float) -> None:
-        self._disarm()
-        tick, show_next = self.schedule.ticking(self.source is not None)
-        if tick:
-            self._timer = self.set_timer(delay, self.refresh_now)
-        self.badge.set_next(self.monotonic() + delay if show_next else None)
-
-    def _disarm(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
 
     # --------------------------------------------------------------------------- actions
 
@@ -612,105 +388,3 @@ class TaskView(NeighbourPaging, Vertical):
             total_pages = info.total_pages if info else None
             total = info.total_count if info else None
             self.pager.show_number(self.request.page, total_pages, total, paint=paint)
-
-    # ------------------------------------------------------------------------------ detail
-
-    def on_task_table_opened(self, event: TaskTable.Opened) -> None:
-        event.stop()
-        if event.key in self.rows_by_key:
-            self.detail_key = event.key
-
-    def take_focus(self) -> None:
-        """Focus what this tab shows, now (keys already queued land here): the table, or the
-        detail pane where it replaces the table. A hidden tab never takes the focus."""
-        if not self.active or not self.is_attached:
-            return
-        table = self.table
-        target = self.detail if self.detail_key is not None and not table.display else table
-        table.screen.set_focus(target)
-
-    def watch_detail_key(self, key: str | None) -> None:
-        self.set_class(key is not None, "-detail-open")
-        if key is None:
-            self.take_focus()
-        else:
-            # Narrow: the pane replaces the table, and takes its focus once the CSS says so.
-            self.call_after_refresh(self.take_focus)
-            self._load_detail(key)
-
-    def action_close_detail(self) -> None:
-        if self.detail_key is not None:
-            self.detail_key = None
-        elif self.table.search:
-            self._end_search(clear=True)
-
-    # ----------------------------------------------------------------------- sort / search
-
-    def action_cycle_sort(self) -> None:
-        self.table.cycle_sort()
-
-    def action_reverse_sort(self) -> None:
-        if self.table.sort_column is not None:
-            self.table.sort_by(self.table.sort_column, not self.table.sort_reverse)
-
-    async def action_search(self) -> None:
-        box = await self._search_box()
-        box.display = True
-        box.focus()
-
-    def on_input_changed(self, event: Input.Changed) -> None:
-        if event.input.has_class("search"):
-            event.stop()
-            self.table.set_search(event.value)
-            self._show_search()
-
-    def on_input_submitted(self, event: Input.Submitted) -> None:
-        if event.input.has_class("search"):
-            event.stop()
-            self._end_search(clear=not event.value)
-
-    def on_key(self, event) -> None:  # noqa: ANN001 - textual.events.Key
-        self._postpone_idle()
-        if event.key == "escape" and isinstance(self.app.focused, Input) and (
-            self.app.focused.has_class("search")
-        ):
-            event.stop()
-            self._end_search(clear=True)
-
-    def _end_search(self, clear: bool) -> None:
-        box = self._search_input
-        if clear:
-            self.table.set_search("")
-        if box is not None:
-            if clear:
-                box.value = ""
-            box.display = False
-        self._show_search()
-        self.table.focus()
-
-    def _show_search(self) -> None:
-        table = self.table
-        text = (
-            f"search: {table.search} ({table.row_count} of {table.source_count})"
-            if table.search
-            else ""
-        )
-        if text != self._search_text:  # unchanged on most ticks: no repaint, no re-layout
-            self._search_text = text
-            self.query_one(".search-label", Static).update(literal(text, single_line=True))
-
-    @work(exclusive=True, group="detail")
-    async def _load_detail(self, key: str) -> None:
-        row = self.rows_by_key.get(key)
-        if row is None or self.source is None:
-            return
-        try:
-            detail = await self.source.detail(row)
-        except WorkerCancelled:
-            raise
-        except ProviderError as error:
-            if self.detail_key == key and self._live:
-                self.detail.show(key, [("error", literal(explanation(error), single_line=True))])
-            return
-        if self.detail_key == key and self._live:
-            self.detail.show(**DETAILS[self.tab_id](detail, self.now()))
