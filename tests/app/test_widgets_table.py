@@ -457,7 +457,7 @@ def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
 
     from textual.cache import LRUCache
 
-    from widgets.task_table import _clear_lru
+    from widgets.fast_data_table import clear_lru
 
     class Entry:
         pass
@@ -476,7 +476,7 @@ def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
         assert any(ref() is not None for ref in refs)  # what LRUCache.clear alone leaves behind
         gc.collect()
         cache, refs = filled()
-        _clear_lru(cache)
+        clear_lru(cache)
         assert all(ref() is None for ref in refs) and len(cache) == 0
     finally:
         gc.enable()
