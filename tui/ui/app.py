@@ -23,6 +23,7 @@ from tui.core.keys import KeyInfo, resolve_key_async
 from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
 from tui.process.runtime import TABS, Runtime, utc_now
+from tui.ui.app_screens import AppScreens
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
 from tui.ui.task_view import TaskView
@@ -46,7 +47,7 @@ def key_label(key: KeyInfo, profile: str) -> str:
     return f"{label} (not saved)" if key.source == "session" else label
 
 
-class TasktopApp(App[None]):
+class TasktopApp(AppScreens, App[None]):
     """The monitor. Everything it talks to comes in through `runtime`."""
 
     CSS_PATH = "app.tcss"
@@ -219,19 +220,6 @@ class TasktopApp(App[None]):
         for view in self.views_for(key.provider):
             view.set_source(self.runtime.source(view.tab_id), self.key_label(key))
 
-    def on_task_view_key_wanted(self, event: TaskView.KeyWanted) -> None:
-        event.stop()
-        self.open_key_dialog(event.provider, event.reason)
-
-    def open_key_dialog(self, provider: str, reason: str | None = None) -> None:
-        from tui.ui.screens.key_dialog import KeyDialog
-
-        def done(key: KeyInfo | None) -> None:
-            if key is not None and key.present:
-                self.use_key(key)
-
-        self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
-
     async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
         await self.action_show_tab(event.tab_id)
 
@@ -328,31 +316,7 @@ class TasktopApp(App[None]):
         if self._driver is not None:
             self._driver.write(data)
 
-    # ---------------------------------------------------------------------- copy / export
-
-    def action_copy_id(self) -> None:
-        from tui.core.clipboard import (
-            ClipboardTooLarge,
-            clipboard_text,
-            copy_summary,
-            in_tmux,
-            osc52_sequences,
-        )
-
-        key = self.active_view.table.selected_key
-        if key is None:
-            return
-        text, escaped = clipboard_text(key)
-        try:
-            sequences = osc52_sequences(text, in_tmux=in_tmux())
-        except ClipboardTooLarge:
-            self.notify("too long to copy", severity="warning")
-            return
-        self._clipboard = text
-        for sequence in sequences:
-            self.send_to_terminal(sequence)
-        note = " (control characters shown as symbols)" if escaped else ""
-        self.notify(f"copied {copy_summary(text)}{note}", timeout=4, markup=False)
+    # --------------------------------------------------------------------------- export
 
     def action_export(self) -> None:
         from dataclasses import replace
@@ -398,15 +362,6 @@ class TasktopApp(App[None]):
             if key.source == "none":
                 self._look_up_key(provider)
         self.notify(f"profile: {name}", timeout=4, markup=False)
-
-    def action_help(self) -> None:
-        from tui.ui.screens.help import HelpScreen
-
-        groups = [
-            ("tabs", rebound(Binding.make_bindings(TaskView.BINDINGS), self._keymap)),
-            ("app", rebound(Binding.make_bindings(self.BINDINGS), self._keymap)),
-        ]
-        self.push_screen(HelpScreen(groups))
 
     def keys_for(self, action: str) -> str | None:
         """The keys that run `action` (e.g. "refresh_now") as help shows them, keymap applied."""
