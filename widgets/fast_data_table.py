@@ -191,6 +191,10 @@ class FastDataTable(DataTable):
         self.check_idle()
         self.refresh()
 
+    def repaint_all(self) -> None:
+        """Forget every rendered cell, row and line, and paint the table again from its data."""
+        self._cells_changed()
+
     def _headers_changed(self) -> None:
         self._require_update_dimensions = True
         self.refresh()
@@ -377,15 +381,8 @@ class FastDataTable(DataTable):
             return super()._render_cell(row_index, column_index, base_style, width, cursor, hover)
         base_style += Style.from_meta({"row": row_index, "column": column_index})
         component_style, post_style = self._get_styles_to_render_cell(
-            False,
-            False,
-            False,
-            hover,
-            cursor,
-            self.show_cursor,
-            self._show_hover_cursor,
-            self.cursor_foreground_priority == "css",
-            self.cursor_background_priority == "css",
+            False, False, False, hover, cursor, self.show_cursor, self._show_hover_cursor,
+            self.cursor_foreground_priority == "css", self.cursor_background_priority == "css",
         )
         blank = Style.null()
         segments = [Segment(" " * padding, blank)] if padding else []
