@@ -100,7 +100,7 @@ async def test_copy_puts_only_printable_text_on_the_clipboard_and_says_so(sim, m
         assert sequence.startswith("\x1b]52;c;") and sequence.endswith("\x07")
         copied = base64.b64decode(sequence[len("\x1b]52;c;"):-1]).decode()
         assert copied == "red-team-␛]52;c;ZXZpbA==␇␍␤rm -rf ~␤␛[31;1mred␛[0m"
-        assert copied.isprintable() and app._clipboard == copied
+        assert copied.isprintable() and app.copied == copied
         (toast,) = toast_texts(app)
         assert toast.startswith("copied red-team-␛]52;c;")
         assert "(control characters shown as symbols)" in toast

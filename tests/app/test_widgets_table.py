@@ -74,7 +74,7 @@ def check_consistent(table: TaskTable) -> None:
     assert table.row_count == len(keys) == len(set(keys))
     for index, key in enumerate(keys):
         assert table.get_row_index(key) == index
-    assert {k.value for k in table._data} == set(keys)
+    assert {k.value for k in table.rows} == set(keys)
 
 
 async def test_first_apply_adds_rows_and_marks_nothing() -> None:
@@ -506,7 +506,7 @@ def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
 
     from textual.cache import LRUCache
 
-    from widgets.task_table import _clear_lru
+    from widgets.fast_data_table import clear_lru
 
     class Entry:
         pass
@@ -525,7 +525,7 @@ def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
         assert any(ref() is not None for ref in refs)  # what LRUCache.clear alone leaves behind
         gc.collect()
         cache, refs = filled()
-        _clear_lru(cache)
+        clear_lru(cache)
         assert all(ref() is None for ref in refs) and len(cache) == 0
     finally:
         gc.enable()

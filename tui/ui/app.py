@@ -25,6 +25,7 @@ from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
 from tui.history.recorder import Recorder
 from tui.process.runtime import TABS, Runtime, utc_now
+from tui.ui.app_screens import AppScreens
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
 from tui.ui.task_view import TaskView
@@ -48,7 +49,7 @@ def key_label(key: KeyInfo, profile: str) -> str:
     return f"{label} (not saved)" if key.source == "session" else label
 
 
-class TasktopApp(App[None]):
+class TasktopApp(AppScreens, App[None]):
     """The monitor. Everything it talks to comes in through `runtime`."""
 
     CSS_PATH = "app.tcss"
@@ -107,7 +108,7 @@ class TasktopApp(App[None]):
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
-        # once its first rows are up (`_mount_hidden_views`), so start-up pays for one tab.
+        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab.
         yield TabBar([(t, TITLES[t]) for t, _ in TABS], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
@@ -127,7 +128,7 @@ class TasktopApp(App[None]):
             id=f"view-{tab_id}",
         )
 
-    def _mount_hidden_views(self) -> None:
+    def mount_hidden_views(self) -> None:
         """Build and mount every tab view not mounted yet (idempotent)."""
         for index, (tab_id, _provider) in enumerate(TABS):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
@@ -159,7 +160,7 @@ class TasktopApp(App[None]):
     def view(self, tab_id: str) -> TaskView:
         """The tab's view; asking for a hidden one not built yet builds the hidden views now."""
         if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
-            self._mount_hidden_views()
+            self.mount_hidden_views()
         return self.query_one(f"#view-{tab_id}", TaskView)
 
     def views(self) -> list[TaskView]:
@@ -181,10 +182,10 @@ class TasktopApp(App[None]):
         if self.runtime.watch_all:
             index = [t for t, _ in TABS].index(self.start_tab)
             self.active_view.watch_in_background(self.runtime.watch_seconds, 1.0 + index)
-            self._mount_hidden_views()
+            self.mount_hidden_views()
         else:
             # Normally the start tab's first rows trigger this (see on_task_view_counted).
-            self.set_timer(1.0, self._mount_hidden_views)
+            self.set_timer(1.0, self.mount_hidden_views)
         if not self.is_headless:  # tests run many apps in one process: leave their GC alone
             self.set_timer(FREEZE_AFTER, self._freeze_start_up_objects)
         for provider, key in self.runtime.keys.items():
@@ -226,15 +227,6 @@ class TasktopApp(App[None]):
         for view in self.views_for(key.provider):
             view.set_source(self.runtime.source(view.tab_id), self.key_label(key))
 
-    def open_key_dialog(self, provider: str, reason: str | None = None) -> None:
-        from tui.ui.screens.key_dialog import KeyDialog
-
-        def done(key: KeyInfo | None) -> None:
-            if key is not None and key.present:
-                self.use_key(key)
-
-        self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
-
     async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
         await self.action_show_tab(event.tab_id)
 
@@ -250,7 +242,7 @@ class TasktopApp(App[None]):
             return
         bar.active = tab_id
         if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
-            self._mount_hidden_views()  # a tab chosen before its view was built: build it now
+            self.mount_hidden_views()  # a tab chosen before its view was built: build it now
         for view in self.views():
             if view.tab_id != tab_id and view.active:
                 view.deactivate()
@@ -278,7 +270,7 @@ class TasktopApp(App[None]):
         if event.view.page is not None:
             self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
         if len(self._view_mounts) < len(TABS) - 1:
-            self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
+            self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
 
     # -------------------------------------------------------------------------------- alerts
@@ -399,31 +391,7 @@ class TasktopApp(App[None]):
         if self._driver is not None:
             self._driver.write(data)
 
-    # ---------------------------------------------------------------------- copy / export
-
-    def action_copy_id(self) -> None:
-        from tui.core.clipboard import (
-            ClipboardTooLarge,
-            clipboard_text,
-            copy_summary,
-            in_tmux,
-            osc52_sequences,
-        )
-
-        key = self.active_view.table.selected_key
-        if key is None:
-            return
-        text, escaped = clipboard_text(key)
-        try:
-            sequences = osc52_sequences(text, in_tmux=in_tmux())
-        except ClipboardTooLarge:
-            self.notify("too long to copy", severity="warning")
-            return
-        self._clipboard = text
-        for sequence in sequences:
-            self.send_to_terminal(sequence)
-        note = " (control characters shown as symbols)" if escaped else ""
-        self.notify(f"copied {copy_summary(text)}{note}", timeout=4, markup=False)
+    # --------------------------------------------------------------------------- export
 
     def action_export(self) -> None:
         from dataclasses import replace
@@ -472,15 +440,6 @@ class TasktopApp(App[None]):
             if key.source == "none":
                 self._look_up_key(provider)
         self.notify(f"profile: {name}", timeout=4, markup=False)
-
-    def action_help(self) -> None:
-        from tui.ui.screens.help import HelpScreen
-
-        groups = [
-            ("tabs", rebound(Binding.make_bindings(TaskView.BINDINGS), self._keymap)),
-            ("app", rebound(Binding.make_bindings(self.BINDINGS), self._keymap)),
-        ]
-        self.push_screen(HelpScreen(groups))
 
     def keys_for(self, action: str) -> str | None:
         """The keys that run `action` (e.g. "refresh_now") as help shows them, keymap applied."""
