@@ -32,8 +32,8 @@ from textual.widgets.data_table import RowKey
 
 from widgets.fast_data_table import FastDataTable, LaidOutColumn
 from widgets.table_cells import Column, safe_cell, sort_key, view_rows
-from widgets.table_layout import FittedColumns
 from widgets.table_diff import ApplyStats, CellChange, Signature, diff_rows, signature
+from widgets.table_layout import FittedColumns
 from widgets.text import literal
 
 __all__ = ["ApplyStats", "Column", "TaskTable", "sort_key"]

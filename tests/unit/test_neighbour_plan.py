@@ -5,7 +5,14 @@ from __future__ import annotations
 import pytest
 
 from tui.core.neighbours import RATE_LIMIT_QUIET, NeighbourPlan
-from tui.providers.base import Page, PageInfo, PageRequest, RateLimited, ServerError, WalkStats
+from tui.providers.base import (
+    Page,
+    PageInfo,
+    PageRequest,
+    RateLimited,
+    ServerError,
+    WalkStats,
+)
 
 pytestmark = pytest.mark.neighbours  # the suite turns neighbours off elsewhere
 

@@ -4,8 +4,20 @@ from __future__ import annotations
 
 import pytest
 
-from tui.core.refresh_schedule import MAX_BACKOFF, RefreshSchedule, calls_per_tick, retry_delay
-from tui.providers.base import Page, PageInfo, PageRequest, RateLimited, ServerError, WalkStats
+from tui.core.refresh_schedule import (
+    MAX_BACKOFF,
+    RefreshSchedule,
+    calls_per_tick,
+    retry_delay,
+)
+from tui.providers.base import (
+    Page,
+    PageInfo,
+    PageRequest,
+    RateLimited,
+    ServerError,
+    WalkStats,
+)
 
 
 @pytest.mark.parametrize(("failures", "delay"), [(1, 5.0), (2, 10.0), (3, 20.0), (4, 40.0),

@@ -20,8 +20,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tui.commands.headless import EXIT_USAGE
-from tui.commands.headless import fail, out
+from tui.commands.headless import EXIT_USAGE, fail, out
 from tui.commands.task_output import harmless, render_table, to_json
 from tui.commands.tasks_cmd import TAB_IDS
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import Callable
 
@@ -23,6 +24,7 @@ from tui.core.alerts import (
 from tui.core.keys import KeyInfo, resolve_key_async
 from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
+from tui.history import History
 from tui.history.recorder import Recorder
 from tui.process.runtime import TABS, Runtime, utc_now
 from tui.ui.app_screens import AppScreens
@@ -320,15 +322,12 @@ class TasktopApp(AppScreens, App[None]):
     # ------------------------------------------------------------------------------ history
 
     @work(thread=True, group="history")
-    def _open_history(self, previous=None) -> None:
+    def _open_history(self, previous: History | None = None) -> None:
         """Open the history file (and close the previous profile's) off the UI thread."""
         if previous is not None:
             previous.close()
         if self.runtime.history_path is None:
             return
-        from tui.history import History
-        from tui.process.runtime import TABS as tabs
-
         loop = self._loop
 
         def turned_off(message: str) -> None:  # on the writer thread
@@ -339,15 +338,15 @@ class TasktopApp(AppScreens, App[None]):
                 pass
 
         history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
-        known = {tab: history.statuses(tab) for tab, _ in tabs}
+        known = {tab: history.statuses(tab) for tab, _ in TABS}
         try:
             self.call_from_thread(self._history_opened, history, known)
         except RuntimeError:  # the app closed meanwhile
             history.close()
 
-    def _history_opened(self, history, known) -> None:
+    def _history_opened(self, history: History, known: dict[str, dict[str, str]]) -> None:
         if self._closing or self.recorder.attached:
-            history.close()
+            threading.Thread(target=history.close, daemon=True).start()  # never join on this thread
             return
         self.recorder.attach(history, known)
         if self.runtime.hooks is not None:

@@ -44,7 +44,6 @@ from widgets.task_table import TaskTable
 from widgets.text import literal
 
 
-
 def _on(model: str, name: str, doc: str) -> property:
     """A view attribute that lives on one of its models (readers keep the view's name for it)."""
     return property(
