@@ -44,34 +44,13 @@ from textual.widgets.data_table import CellKey, ColumnKey, DuplicateKey, RowKey
 from textual.widgets.data_table import Column as DataColumn
 from textual.widgets.data_table import Row as DataRow
 
-from widgets.column_layout import Want, fit, unique_tail
+from widgets.column_layout import Column, Want, fit, unique_tail
 from widgets.text import ELLIPSIS, literal, sanitize_text
 
 __all__ = ["ApplyStats", "Column", "TaskTable", "sort_key"]
 
 MARK = "•"
 _JOIN = Text("\n")
-DEFAULT_MAX_WIDTH = 80
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One data column: `width` fixes its width; None = as wide as its widest value (cells are
-    kept up to `max_width` characters), laid out again whenever the values or the room change.
-
-    When the table is short of room: an `id_like` column shrinks first, showing each value's
-    tail ("…8118fe", long enough to keep the page's values apart); a column with a `min_width`
-    (text: names, tests, errors) shrinks next, down to that, its values cut with "…"; and when
-    even that does not fit, columns with a `priority` are left out, lowest first.
-    """
-
-    key: str
-    label: str
-    width: int | None = None
-    max_width: int = DEFAULT_MAX_WIDTH
-    min_width: int | None = None
-    id_like: bool = False
-    priority: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -29,8 +29,8 @@ from tui.core.failure import explanation, headline
 from tui.core.page_fit import MAX_ROWS
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError, RateLimited
 from tui.providers.sources import Row, TaskSource
+from tui.tabs.spec import TabSpec
 from tui.ui.neighbour_paging import NeighbourPaging
-from tui.ui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
 from widgets.detail_pane import DetailPane
 from widgets.pager import Pager
 from widgets.refresh_badge import RefreshBadge
@@ -86,7 +86,7 @@ class TaskView(NeighbourPaging, Vertical):
 
     def __init__(
         self,
-        tab_id: str,
+        spec: TabSpec,
         source: TaskSource | None,
         *,
         refresh_seconds: float,
@@ -98,7 +98,8 @@ class TaskView(NeighbourPaging, Vertical):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="task-view")
-        self.tab_id = tab_id
+        self.spec = spec
+        self.tab_id = spec.id
         self.source = source
         self.refresh_seconds = refresh_seconds
         self.key_label = key_label
@@ -160,7 +161,7 @@ class TaskView(NeighbourPaging, Vertical):
     def on_mount(self) -> None:
         if not self._live or not self.query(TaskTable):
             return  # the app closed while this (late-built, hidden) tab was being mounted
-        self.table.set_columns(COLUMNS[self.tab_id])
+        self.table.set_columns(self.spec.columns)
         self._ready = True
         if self.key_label != self._composed_label:  # a key arrived between compose and mount
             self.query_one(".key-label", Static).update(literal(self.key_label, single_line=True))
@@ -178,7 +179,7 @@ class TaskView(NeighbourPaging, Vertical):
 
     @property
     def provider(self) -> str:
-        return "nimble" if self.tab_id == "nimble" else "enkrypt"
+        return self.spec.provider.name
 
     def set_source(self, source: TaskSource | None, key_label: str) -> None:
         """A new key (so a new client) for this tab: start over from the first page."""
@@ -432,8 +433,8 @@ class TaskView(NeighbourPaging, Vertical):
         """Each row's cells; on a timeless tab an unchanged record keeps last tick's cells, which
         TaskTable then skips without comparing them (most of a steady tick's work)."""
         now = self.now()
-        cells = CELLS[self.tab_id]
-        if self.tab_id not in TIMELESS:
+        cells = self.spec.cells
+        if not self.spec.timeless:
             return [(row.key, cells(row, now)) for row in rows]
         previous, kept = self._cells_cache, {}
         out = []
@@ -759,4 +760,5 @@ class TaskView(NeighbourPaging, Vertical):
                 self.detail.show(key, [("error", literal(explanation(error), single_line=True))])
             return
         if self.detail_key == key and self._live:
-            self.detail.show(**DETAILS[self.tab_id](detail, self.now()))
+            shown = self.spec.detail(detail, self.now())
+            self.detail.show(shown.title, shown.fields, shown.long_texts, shown.json_blocks)
