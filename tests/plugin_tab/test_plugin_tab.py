@@ -1,6 +1,7 @@
 """A tab package of a third party (package/toytab, registered by its dist-info's `tasktop.tabs`
 entry point, speaking HTTP to its own fake queue) becomes tasktop's fourth tab with no edit
-outside this folder: in the app (Pilot), in `?` help, and in other processes (PYTHONPATH)."""
+outside this folder: in the app (Pilot), in `?` help and the palette, and in other processes
+(PYTHONPATH)."""
 
 from __future__ import annotations
 
@@ -74,6 +75,12 @@ async def test_the_package_is_the_fourth_tab_with_its_rows_detail_and_help(sim, 
         console.print(key_table(app.screen.groups))
         lines = [line.split() for line in console.export_text().splitlines()]
         assert ["4", "Toy", "jobs", "tab"] in lines and ["3", "Nimble", "tab"] in lines
+        await pilot.press("escape")
+
+        from tui.ui.palette import TasktopCommands
+
+        helps = {title: help for title, help, _ in TasktopCommands(app.screen)._commands()}
+        assert helps["Toy jobs tab"] == "key 4"
 
 
 async def test_the_package_tab_without_its_key_asks_for_it(sim, toy_server):
