@@ -2,7 +2,8 @@
 
 Every value that came from a server goes through `literal()` (tui.core.safe_text underneath),
 which yields a rich Text with control characters made visible; no server string is ever parsed
-as markup.
+as markup. This module imports rich: the tab modules import it inside their `cells` and `detail`,
+so loading the specs before the first page's early fetch (tui.process.prefetch) imports no rich.
 """
 
 from __future__ import annotations
@@ -13,10 +14,11 @@ from typing import Any
 
 from rich.text import Text
 
-from tui.core.safe_text import escape_as_codes
 from tui.core.timefmt import absolute, duration, parse_time, relative
 from tui.providers.models import Record
 from widgets.text import literal
+
+from .spec import plain
 
 __all__ = [
     "FIELD_LABELS", "STATUS_STYLES", "Field", "SortableText", "cell", "field_label", "json_blocks",
@@ -144,16 +146,3 @@ def json_blocks(record: Record, skip: Sequence[str] = ()) -> list[tuple[str, obj
         if name not in skip and isinstance(value, (dict, list))
     ]
 
-
-# ------------------------------------------------------------------------------------------ CLI
-
-
-def plain(value: object) -> str:
-    """A CLI cell: one line, every terminal control as a visible code (ESC → \\x1b); None "-"."""
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return escape_as_codes(" ".join(value.split()) if isinstance(value, str) else str(value))

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from tui.core.config import DEFAULT_ENKRYPT_URL
 from tui.core.keys import ENV_VARS
 from tui.providers.models import DatasetTask
 from tui.providers.sources import DatasetsSource, Detail, Row
 
-from .cells import (
-    Field,
-    cell,
-    json_blocks,
-    literal,
-    plain,
-    plain_fields,
-    status_text,
-    time_field,
-    when,
-)
-from .spec import CliColumn, Column, DetailView, Provider, TabSpec
+from .spec import CliColumn, Column, DetailView, Provider, TabSpec, plain
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from .cells import Field
 
 
 def enkrypt_client(url: str, key: str | None, timeout: float) -> Any:
@@ -56,6 +48,8 @@ COLUMNS = (
 
 
 def cells(row: Row, now: datetime) -> list[Text]:
+    from .cells import cell, status_text, when  # rich: only once there is something to paint
+
     task = row.record if isinstance(row.record, DatasetTask) else None
     if task is None:
         # record None: its task is still being fetched ("…"); a name: the lookup failed ("?").
@@ -79,6 +73,8 @@ _SHOWN = {
 
 
 def detail(detail: Detail, now: datetime) -> DetailView:
+    from .cells import json_blocks, literal, plain_fields, status_text, time_field
+
     task = detail.record
     if not isinstance(task, DatasetTask):
         return DetailView(detail.row.key, [("dataset", literal(detail.row.key))])

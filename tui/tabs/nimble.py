@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
-
-from rich.text import Text
+from typing import TYPE_CHECKING, Any
 
 from tui.core.config import DEFAULT_NIMBLE_URL
 from tui.core.keys import ENV_VARS
 from tui.providers.models import NimbleTask
 from tui.providers.sources import Detail, NimbleSource, Row
 
-from .cells import (
-    Field,
-    cell,
-    json_blocks,
-    label_once,
-    literal,
-    plain,
-    status_text,
-    time_field,
-    when,
-)
-from .spec import CliColumn, Column, DetailView, Provider, TabSpec
+from .spec import CliColumn, Column, DetailView, Provider, TabSpec, plain
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from .cells import Field
 
 
 def nimble_client(url: str, key: str | None, timeout: float) -> Any:
@@ -52,6 +44,8 @@ COLUMNS = (
 
 
 def cells(row: Row, now: datetime) -> list[Text]:
+    from .cells import cell, status_text, when  # rich: only once there is something to paint
+
     task: NimbleTask = row.record
     code = task.status_code
     if isinstance(code, float) and code.is_integer():
@@ -68,6 +62,8 @@ def cells(row: Row, now: datetime) -> list[Text]:
 
 
 def detail(detail: Detail, now: datetime) -> DetailView:
+    from .cells import json_blocks, label_once, literal, status_text, time_field
+
     task: NimbleTask = detail.record
     fields: list[Field] = [("state", status_text(task.state))]
     taken = {"state"}

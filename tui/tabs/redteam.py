@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-
-from rich.text import Text
+from typing import TYPE_CHECKING
 
 from tui.providers.models import RedteamTask
 from tui.providers.sources import Detail, RedteamSource, Row
 
-from .cells import Field, cell, json_blocks, label_once, literal, plain, status_text, time_field
 from .datasets import ENKRYPT
-from .spec import CliColumn, Column, DetailView, TabSpec
+from .spec import CliColumn, Column, DetailView, TabSpec, plain
+
+if TYPE_CHECKING:
+    from rich.text import Text
+
+    from .cells import Field
 
 COLUMNS = (
     Column("status", "Status", min_width=8),
@@ -23,6 +26,8 @@ COLUMNS = (
 
 
 def cells(row: Row, now: datetime) -> list[Text]:
+    from .cells import cell, status_text  # rich: only once there is something to paint
+
     task: RedteamTask = row.record
     return [
         status_text(task.status),
@@ -34,6 +39,8 @@ def cells(row: Row, now: datetime) -> list[Text]:
 
 
 def detail(detail: Detail, now: datetime) -> DetailView:
+    from .cells import json_blocks, label_once, literal, status_text, time_field
+
     task: RedteamTask = detail.record
     fields: list[Field] = [("status", status_text(task.status))]
     taken = {"status"}

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
 
     from tui.providers.sources import Detail, Row, TaskSource
 
-__all__ = ["CliColumn", "Column", "DetailView", "Provider", "TabSpec"]
+__all__ = ["CliColumn", "Column", "DetailView", "Provider", "TabSpec", "plain"]
 
 #: (url, key, timeout) → a client (a tui.providers.client.ProviderClient: `preload`, `aclose`).
 ClientFactory = Callable[[str, "str | None", float], Any]
@@ -58,10 +58,23 @@ class CliColumn:
     """One column of `tasktop list`'s human table: a header and the plain text of a record."""
 
     header: str
-    #: record → its cell, already made harmless (tui.tabs.cells.plain) and on one line.
+    #: record → its cell, already made harmless (`plain`) and on one line.
     value: Callable[[Any], str]
     #: Cells longer than this are cut with "…" (None: never).
     max_width: int | None = None
+
+
+def plain(value: object) -> str:
+    """A CLI cell: one line, every terminal control as a visible code (ESC → \\x1b); None "-"."""
+    if value is None:
+        return "-"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    from tui.core.safe_text import escape_as_codes  # its regexes compile once the CLI prints
+
+    return escape_as_codes(" ".join(value.split()) if isinstance(value, str) else str(value))
 
 
 @dataclass(frozen=True, slots=True)
