@@ -15,7 +15,8 @@ from typing import Any
 import msgspec
 
 from tui.core.keys import KeyInfo
-from tui.process.runtime import TABS, Runtime
+from tui.process.runtime import Runtime
+from tui.tabs.registry import BUILTINS
 from tui.providers.sources import TERMINAL_STATES, Row, TaskSource
 from tui.sim.server import start_simulator
 from tui.ui.app import TasktopApp
@@ -42,10 +43,8 @@ class ChangingSource(TaskSource):
 
     def __init__(self, inner: TaskSource, tab_id: str, changed: int = 10) -> None:
         self.inner = inner
-        self.tab_id, self.title, self.provider = inner.tab_id, inner.title, inner.provider
-        self.paging, self.filters, self.server_filter = (
-            inner.paging, inner.filters, inner.server_filter,
-        )
+        self.tab_id = tab_id
+        self.paging, self.filters = inner.paging, inner.filters
         self.field = STATUS_FIELD[tab_id]
         self.changed = changed
         self.round = 0
@@ -215,7 +214,7 @@ async def ten_of_hundred(sim: Any, tab: str = "redteam") -> dict:
 
 async def _measure(per_page: int) -> dict:
     results: dict[str, Any] = {}
-    for tab, _provider in TABS:
+    for tab in BUILTINS:
         with start_simulator(seed=0, port=0, manual_clock=True) as sim:
             results[tab] = await tab_ticks(sim, tab, per_page)
     with start_simulator(seed=0, port=0, manual_clock=True) as sim:

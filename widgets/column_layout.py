@@ -18,10 +18,32 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-__all__ = ["ID_TAIL", "Want", "fit", "unique_tail"]
+__all__ = ["DEFAULT_MAX_WIDTH", "ID_TAIL", "Column", "Want", "fit", "unique_tail"]
 
 #: The shortest tail an identifier is shown with (like a short git hash).
 ID_TAIL = 6
+#: Characters of a value a table keeps for a column without a fixed width.
+DEFAULT_MAX_WIDTH = 80
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One data column: `width` fixes its width; None = as wide as its widest value (cells are
+    kept up to `max_width` characters), laid out again whenever the values or the room change.
+
+    When the table is short of room: an `id_like` column shrinks first, showing each value's
+    tail ("…8118fe", long enough to keep the page's values apart); a column with a `min_width`
+    (text: names, tests, errors) shrinks next, down to that, its values cut with "…"; and when
+    even that does not fit, columns with a `priority` are left out, lowest first.
+    """
+
+    key: str
+    label: str
+    width: int | None = None
+    max_width: int = DEFAULT_MAX_WIDTH
+    min_width: int | None = None
+    id_like: bool = False
+    priority: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

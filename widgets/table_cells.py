@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any
 
 from rich.cells import cell_len
@@ -16,28 +15,6 @@ from rich.console import RenderableType
 from rich.text import Text
 
 from widgets.text import ELLIPSIS, literal, sanitize_text
-
-DEFAULT_MAX_WIDTH = 80
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One data column: `width` fixes its width; None = as wide as its widest value (cells are
-    kept up to `max_width` characters), laid out again whenever the values or the room change.
-
-    When the table is short of room: an `id_like` column shrinks first, showing each value's
-    tail ("…8118fe", long enough to keep the page's values apart); a column with a `min_width`
-    (text: names, tests, errors) shrinks next, down to that, its values cut with "…"; and when
-    even that does not fit, columns with a `priority` are left out, lowest first.
-    """
-
-    key: str
-    label: str
-    width: int | None = None
-    max_width: int = DEFAULT_MAX_WIDTH
-    min_width: int | None = None
-    id_like: bool = False
-    priority: int | None = None
 
 
 def _natural(text: str) -> tuple[Any, ...]:

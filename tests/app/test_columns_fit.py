@@ -14,7 +14,7 @@ from support.app import loaded, make_app, make_runtime, wait_for
 from tui.core.page_fit import rows_that_fit
 from tui.sim.catalog import DATASET_TOPICS, MODELS, PROJECTS, TEST_KINDS
 from tui.ui.app import TasktopApp
-from tui.ui.presenters import COLUMNS
+from tui.tabs.registry import spec
 from widgets.text import ELLIPSIS
 
 TABS = ["datasets", "redteam", "nimble"]
@@ -74,10 +74,10 @@ async def test_at_200_columns_the_longest_demo_names_and_ids_are_whole(sim, tab)
     async with app.run_test(size=(200, 50)) as pilot:
         await loaded(pilot, app, tab)
         table = app.view(tab).table
-        for column in COLUMNS[tab]:
+        for column in spec(tab).columns:
             assert shown(table, column.key) == stored(table, column.key), column.key
         lines = "\n".join(screen_lines(app))
-        for value in stored(table, ID_COLUMN[tab]) + stored(table, COLUMNS[tab][1].key):
+        for value in stored(table, ID_COLUMN[tab]) + stored(table, spec(tab).columns[1].key):
             assert value in lines
         if tab == "redteam":
             assert max(MODELS, key=len) in lines and max(TEST_KINDS, key=len) + " 14" in lines
@@ -95,7 +95,7 @@ async def test_no_column_is_wider_than_its_widest_value_and_cut_values_end_in_an
     async with app.run_test(size=size) as pilot:
         await loaded(pilot, app, tab)
         table = app.view(tab).table
-        for column in COLUMNS[tab]:
+        for column in spec(tab).columns:
             width = table.column_widths[column.key]
             if width is None:
                 continue

@@ -81,7 +81,6 @@ class ChangingSource(TaskSource):
     def __init__(self, inner: TaskSource, tab: str, changed: int) -> None:
         self.inner, self.tab_id, self.changed, self.round = inner, tab, changed, 0
         self.paging, self.filters = inner.paging, inner.filters
-        self.provider = inner.provider
 
     async def fetch(self, request):
         page = await self.inner.fetch(request)

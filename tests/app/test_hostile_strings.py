@@ -15,7 +15,7 @@ import re
 import pytest
 from support.app import loaded, make_app, wait_for
 
-from tui.ui.presenters import COLUMNS
+from tui.tabs.registry import spec
 from widgets.text import literal
 
 H = {
@@ -116,7 +116,7 @@ async def check_tab(pilot, app, tab: str, key: str, fields: dict, widths: list[i
 
     # -- table: literal cells, one line per row, columns still fitting the screen
     row = table.get_row(key)
-    row = row[len(row) - len(COLUMNS[tab]):]  # the leading change-mark column is ours
+    row = row[len(row) - len(spec(tab).columns):]  # the leading change-mark column is ours
     wanted = {literal(s, single_line=True).plain for s in strings_in(fields)}
     for cell in row:
         plain = cell.plain
@@ -124,7 +124,7 @@ async def check_tab(pilot, app, tab: str, key: str, fields: dict, widths: list[i
         shown = plain.removesuffix("…")
         assert not shown or any(w.startswith(shown) for w in wanted | {key}) or not fields, plain
     assert sum(c.get_render_width(table) for c in table.columns.values()) <= table.size.width
-    assert len(widths) == len(COLUMNS[tab]) and all(table.column_widths.values())  # none left out
+    assert len(widths) == len(spec(tab).columns) and all(table.column_widths.values())  # none left out
     assert all(r.height == 1 for r in table.rows.values())
     assert_nothing_raw(app)
 
@@ -183,7 +183,7 @@ async def test_hostile_strings_render_literally_everywhere(sim, size):
         view = app.view("datasets")
         assert key in view.rows_by_key and view.error is None
         row = view.table.get_row(key)
-        cell = row[len(row) - len(COLUMNS["datasets"]) + 1].plain  # the Dataset column
+        cell = row[len(row) - len(spec("datasets").columns) + 1].plain  # the Dataset column
         assert not RAW.search(cell) and cell.startswith("␛]52;c;ZXZpbA==␇")
         assert literal(key, single_line=True).plain.startswith(cell.removesuffix("…"))
         assert_nothing_raw(app)

@@ -149,5 +149,5 @@ async def test_the_palette_names_the_rebound_key(sim):
         await loaded(pilot, app, "datasets")
         provider = TasktopCommands(app.screen)
         helps = {title: help_text for title, help_text, _ in provider.commands()}
-        assert helps["Next page"] == "key j n" and helps["Refresh now"] == "key r"
-        assert helps["Help: all keys"] == "key ?"
+        assert helps["Next page"] == "key j n" and helps["Refresh this tab now"] == "key r"
+        assert helps["Show all keys"] == "key ?" and helps["Nimble tab"] == "key 3"

@@ -14,11 +14,12 @@ import pytest
 from support.app import loaded, make_runtime
 
 from tui.core.keys import KeyInfo
-from tui.process.prefetch import LIST_CALLS, fetch_in_thread
+from tui.process.prefetch import fetch_in_thread
 from tui.process.runtime import Runtime
 from tui.providers.base import AuthError, PageRequest
 from tui.providers.enkrypt import EnkryptClient
 from tui.providers.nimble import NimbleClient
+from tui.tabs.registry import BUILTINS, spec
 
 FIRST = PageRequest.first(25)
 
@@ -77,13 +78,13 @@ def test_runtime_prefetch_needs_a_key(sim) -> None:
     assert runtime._clients == {} and list_calls(sim) == 0
 
 
-@pytest.mark.parametrize("tab_id", sorted(LIST_CALLS))
+@pytest.mark.parametrize("tab_id", sorted(BUILTINS))
 async def test_the_app_shows_the_early_page_without_asking_again(sim, tab_id) -> None:
     from tui.ui.app import TasktopApp
 
     runtime = make_runtime(sim, per_page=25)
     runtime.prefetch(tab_id)
-    client = runtime.client("nimble" if tab_id == "nimble" else "enkrypt")
+    client = runtime.client(spec(tab_id).provider.name)
     early = client._preloaded[2]
     early.result(timeout=10)
     app = TasktopApp(runtime, start_tab=tab_id)

@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = {c["name"]: c for c in tomllib.loads((ROOT / "pyproject.toml").read_text())
              ["tool"]["importlinter"]["contracts"]}
 PURE_CONTRACT = "Below the ui nothing imports Textual or widgets"
-LAYERS_CONTRACT = "Layers: commands, ui, process, hooks, history, core, providers and sim, base"
+LAYERS_CONTRACT = "Layers: commands, ui, process, hooks, history, tabs, core, providers and sim, base"
+TABS_CONTRACT = "Tab specs import no Textual, and of widgets only its pure modules"
 
 
 def module_files(module: str) -> list[Path]:
@@ -30,6 +31,9 @@ def module_files(module: str) -> list[Path]:
 
 
 PURE = [f for m in CONTRACTS[PURE_CONTRACT]["source_modules"] for f in module_files(m)]
+TABS = module_files("tui.tabs")
+#: The widgets modules a tab spec may use: pure, no Textual (widgets/__init__ imports lazily).
+PURE_WIDGETS = {"widgets.column_layout", "widgets.text"}
 WIDGETS = sorted((ROOT / "widgets").glob("*.py"))
 SAFE_TEXT = ROOT / "tui" / "core" / "safe_text.py"
 
@@ -52,6 +56,37 @@ def imported_roots(path: Path) -> set[str]:
 @pytest.mark.parametrize("path", PURE, ids=lambda p: str(p.relative_to(ROOT)))
 def test_pure_modules_import_no_textual_or_widgets(path):
     assert not imported_roots(path) & {"textual", "widgets"}
+
+
+@pytest.mark.parametrize("path", TABS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_tab_specs_import_no_textual_and_only_pure_widgets(path):
+    modules = imported_modules(path)
+    assert "textual" not in {name.split(".")[0] for name in modules}
+    assert {m for m in modules if m.split(".")[0] == "widgets"} <= PURE_WIDGETS
+
+
+def test_the_tab_specs_allowance_is_the_pure_widgets():
+    allowed = {rule.split(" -> ")[1] for rule in CONTRACTS[TABS_CONTRACT]["ignore_imports"]}
+    assert allowed == PURE_WIDGETS == {
+        rule.split(" -> ")[1] for rule in CONTRACTS[PURE_CONTRACT]["ignore_imports"]
+    }
+
+
+def test_loading_every_tab_and_the_runtime_imports_no_textual_and_no_rich():
+    """What the CLI loads before the first page's early fetch (runtime, registry, the built-in
+    specs) imports neither Textual nor rich at run time: either would delay that fetch (rich is
+    imported by the specs' cells and detail, once there is something to paint)."""
+    code = (
+        "import sys\n"
+        "from tui.process.runtime import Runtime\n"
+        "from tui.tabs.registry import tabs\n"
+        "assert len(tabs()) >= 3\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'widgets', 'rich')))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True,
+                            text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == str(["widgets", "widgets.column_layout"])
 
 
 @pytest.mark.parametrize("path", WIDGETS, ids=lambda p: str(p.relative_to(ROOT)))

@@ -65,8 +65,9 @@ def _per_page(text: str) -> int:
 def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
     """Config + keys (+ simulator for --demo) → the Runtime the app runs against."""
     from tui.core.config import ConfigError, load_config
-    from tui.core.keys import PROVIDERS, KeyInfo, env_key
+    from tui.core.keys import KeyInfo, env_key
     from tui.process.runtime import Runtime
+    from tui.tabs.registry import providers
 
     try:
         config = load_config(getattr(args, "config", None), getattr(args, "profile", None))
@@ -86,16 +87,16 @@ def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
         from tui.sim.server import start_simulator
 
         sim = start_simulator(rate=5.0, latency=sim_latency)
-        keys = {
-            "enkrypt": KeyInfo("enkrypt", "demo", sim.enkrypt_key),
-            "nimble": KeyInfo("nimble", "demo", sim.nimble_key),
-        }
+        keys = {p: env_key(p) or KeyInfo(p, "none") for p in providers()}  # a tab package's
+        keys["enkrypt"] = KeyInfo("enkrypt", "demo", sim.enkrypt_key)
+        keys["nimble"] = KeyInfo("nimble", "demo", sim.nimble_key)
         return Runtime(
             sim.url, sim.url, keys, refresh, "demo", per_page=per_page, now=sim.now,
-            simulator=sim, config_path=config.path, keymap=dict(config.keymap), **options,
+            simulator=sim, config_path=config.path, keymap=dict(config.keymap),
+            urls=provider_urls(), **options,
         )
     # Env keys are read here (cheap); keyring lookups happen inside the app, off the UI thread.
-    keys = {p: env_key(p) or KeyInfo(p, "none") for p in PROVIDERS}
+    keys = {p: env_key(p) or KeyInfo(p, "none") for p in providers()}
     from tui.core.config import list_profiles
 
     return Runtime(
@@ -109,8 +110,23 @@ def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
         config_path=config.path,
         profiles=list_profiles(config),
         keymap=dict(config.keymap),
+        urls=provider_urls(),
         **options,
     )
+
+
+def provider_urls() -> dict[str, str]:
+    """The URLs a tab package's providers are told through their env var (`Provider.url_env`);
+    the built-ins' come from the config."""
+    import os
+
+    from tui.tabs.registry import providers
+
+    return {
+        name: os.environ[p.url_env].strip().rstrip("/")
+        for name, p in providers().items()
+        if p.url_env and os.environ.get(p.url_env, "").strip()
+    }
 
 
 def alert_options(args: argparse.Namespace, extra: dict) -> dict:

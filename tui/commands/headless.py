@@ -41,19 +41,22 @@ def on_source(args: argparse.Namespace, tab_id: str, work: Work) -> Any:
 
     import asyncio
 
-    from tui.core.keys import PROVIDERS, KeyInfo, resolve_key
+    from tui.commands.app_cmd import provider_urls
+    from tui.core.keys import KeyInfo, resolve_key
     from tui.process.logsetup import get_logger, log_error, logging_enabled
-    from tui.process.runtime import TABS, Runtime
+    from tui.process.runtime import Runtime
     from tui.providers.base import AuthError, ProviderError
+    from tui.tabs.registry import providers, spec
 
-    provider = dict(TABS)[tab_id]
+    provider = spec(tab_id).provider.name
     key = resolve_key(provider, config.profile)  # a KeyInfo: its repr never shows the value
     timeout = config.timeout if getattr(args, "timeout", None) is None else args.timeout
-    keys = {p: key if p == provider else KeyInfo(p, "none") for p in PROVIDERS}
+    keys = {p: key if p == provider else KeyInfo(p, "none") for p in providers()}
     runtime = Runtime(config.enkrypt_url, config.nimble_url, keys, config.refresh,
-                      config.profile, timeout=timeout, config_path=config.path)
+                      config.profile, timeout=timeout, config_path=config.path,
+                      urls=provider_urls())
     if logging_enabled():
-        url = config.nimble_url if provider == "nimble" else config.enkrypt_url
+        url = runtime.url(provider)
         get_logger().debug("%s %s: profile %s, %s, %s", getattr(args, "command", None), tab_id,
                            config.profile, url, key.masked())
     try:

@@ -22,7 +22,7 @@ from typing import Any
 
 from tui.commands.headless import EXIT_USAGE, fail, out
 from tui.commands.task_output import harmless, render_table, to_json
-from tui.commands.tasks_cmd import TAB_IDS
+from tui.tabs.registry import tab_ids
 
 EXIT_NOT_FOUND = 5
 _AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")
@@ -96,7 +96,7 @@ def run(args: argparse.Namespace) -> int:
         since = parse_since(args.since, datetime.now(UTC)) if args.since else None
     except ValueError as error:
         return fail("usage", str(error), EXIT_USAGE)
-    is_tab = args.target is None or args.target in TAB_IDS
+    is_tab = args.target is None or args.target in tab_ids()
     if not is_tab and (since or args.status):
         return fail("usage", "--since and --status apply to a tab's transitions, not a task id",
                      EXIT_USAGE)
@@ -118,7 +118,7 @@ def run(args: argparse.Namespace) -> int:
             out(f"history: forgot profile {harmless(profile)} ({harmless(str(path))})")
             return 0
         if is_tab:
-            tabs = [args.target] if args.target else list(TAB_IDS)
+            tabs = [args.target] if args.target else tab_ids()
             return _print_changes(history, tabs, since, args.status, args.json)
         return _print_timelines(history, args.target, args.json)
     finally:

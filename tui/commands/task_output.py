@@ -1,8 +1,8 @@
 """What `tasktop list` and `tasktop show` print: aligned tables, key/value records and JSON.
 
 Every server string is made harmless for a terminal on the way out (tui.core.safe_text): one line,
-controls as visible codes in tables and records, \\u escapes in JSON. Imports nothing heavy, so
-the argument parser can read CLI_COLUMNS for free.
+controls as visible codes in tables and records, \\u escapes in JSON. A tab's columns are its
+spec's `cli_columns` (tui.tabs).
 """
 
 from __future__ import annotations
@@ -15,35 +15,6 @@ from tui.core.safe_text import escape_as_codes
 
 if TYPE_CHECKING:
     from tui.providers.base import Page
-
-#: The one per-tab table of the CLI: (header, field of the row's JSON, max width or None) in the
-#: TUI's column order. Its keys are the tabs `list` and `show` accept.
-CLI_COLUMNS: dict[str, tuple[tuple[str, str, int | None], ...]] = {
-    "datasets": (
-        ("STATUS", "status", 12),
-        ("DATASET", "dataset_name", 40),
-        ("CREATED", "created_at", 32),
-        ("STARTED", "started_at", 32),
-        ("TASK ID", "task_id", None),
-    ),
-    "redteam": (
-        ("STATUS", "status", 12),
-        ("TEST", "test_name", 32),
-        ("MODEL", "model_name", 32),
-        ("PROJECT", "project_name", 20),
-        ("TASK ID", "task_id", None),
-    ),
-    "nimble": (
-        ("STATE", "state", 10),
-        ("API TYPE", "api_type", 10),
-        ("CREATED", "created_at", 32),
-        ("MODIFIED", "modified_at", 32),
-        ("CODE", "status_code", 6),
-        ("ERROR", "error", 40),
-        ("ID", "id", None),
-    ),
-}
-
 
 def harmless(text: str) -> str:
     """`text` as one line with every terminal control made visible (ESC -> \\x1b, U+202E ->
@@ -110,15 +81,12 @@ def render_table(headers: list[str], rows: list[list[str]], limits: list[int | N
 
 
 def render_rows(tab_id: str, rows: list[Any]) -> str:
-    """The aligned table of a tab's rows in its CLI_COLUMNS layout (header included)."""
-    columns = CLI_COLUMNS[tab_id]
-    headers = [c[0] for c in columns]
-    limits = [c[2] for c in columns]
-    cells = []
-    for row in rows:
-        fields = row_json(row)
-        cells.append([_cell(fields.get(name)) for _, name, _ in columns])
-    return render_table(headers, cells, limits)
+    """The aligned table of a tab's rows in its spec's CLI columns (header included)."""
+    from tui.tabs.registry import spec
+
+    columns = spec(tab_id).cli_columns
+    cells = [[column.value(row.record) for column in columns] for row in rows]
+    return render_table([c.header for c in columns], cells, [c.max_width for c in columns])
 
 
 def render_page(tab_id: str, page: Page[Any]) -> str:

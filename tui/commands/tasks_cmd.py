@@ -17,7 +17,6 @@ from typing import TYPE_CHECKING, Any
 
 from tui.commands.headless import EXIT_USAGE, fail, on_source, out
 from tui.commands.task_output import (
-    CLI_COLUMNS,
     harmless,
     paging_dict,
     render_page,
@@ -27,11 +26,12 @@ from tui.commands.task_output import (
     to_json,
 )
 
+from tui.tabs.registry import tab_ids, tabs
+
 if TYPE_CHECKING:
     from tui.providers.base import Page
     from tui.providers.sources import TaskSource
 
-TAB_IDS = tuple(CLI_COLUMNS)
 EXIT_CODES = ("Exit codes: 0 ok, 1 server/network/protocol error, 2 usage or config, 3 auth, "
               "4 rate limited, 5 not found.")
 
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "shows each dataset's task (status, created, started, task id).",
         epilog=EXIT_CODES,
     )
-    lister.add_argument("source", choices=TAB_IDS, help="which queue")
+    lister.add_argument("source", choices=tab_ids(), help="which queue")
     lister.add_argument("--status", metavar="S", help="Queued, Running, Finished or Failed")
     lister.add_argument("--page", type=int, metavar="N", help="page number (from 1)")
     lister.add_argument("--per-page", type=int, metavar="N", help="rows per page (1-100)")
@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "'data-generation-' is a task id, anything else a dataset name.",
         epilog=EXIT_CODES,
     )
-    shower.add_argument("source", choices=TAB_IDS, help="which queue")
+    shower.add_argument("source", choices=tab_ids(), help="which queue")
     shower.add_argument("id", metavar="ID_OR_NAME", help="task id (or dataset name)")
     shower.set_defaults(handler=run_show)
 
@@ -192,9 +192,7 @@ def run_show(args: argparse.Namespace) -> int:
 
 def _mixed_paging_options(args: argparse.Namespace) -> str | None:
     """Options of the other paging kind than the tab's source uses, as a usage message."""
-    from tui.process.runtime import SOURCE_KINDS
-
-    cursor_tabs = [tab for tab, kind in SOURCE_KINDS.items() if kind.paging == "cursor"]
+    cursor_tabs = [tab.id for tab in tabs() if tab.paging == "cursor"]
     if args.source in cursor_tabs:
         used = [o for o, v in (("--status", args.status), ("--page", args.page),
                                ("--per-page", args.per_page)) if v is not None]

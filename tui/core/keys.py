@@ -26,8 +26,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, TypeVar
 
-#: Keyring providers: one Enkrypt key serves Datasets and Red team.
+#: The built-in keyring providers: one Enkrypt key serves Datasets and Red team.
 PROVIDERS: tuple[str, ...] = ("enkrypt", "nimble")
+#: Provider → the env var of its key; a tab package's provider joins through `register_provider`.
 ENV_VARS: dict[str, str] = {
     "enkrypt": "TASKTOP_ENKRYPT_API_KEY",
     "nimble": "TASKTOP_NIMBLE_API_KEY",
@@ -100,9 +101,15 @@ class KeyringUnavailable(Exception):
         super().__init__(f"no usable keyring ({self.reason}). {_ADVICE}")
 
 
+def register_provider(provider: str, env_var: str) -> None:
+    """Know a tab package's provider (tui.tabs.registry): its key lives in `env_var`, or in the
+    keyring as "<profile>:<provider>", like the built-ins'. A built-in's env var never changes."""
+    ENV_VARS.setdefault(provider, env_var)
+
+
 def check_provider(provider: str) -> str:
-    if provider not in PROVIDERS:
-        raise ValueError(f"unknown provider {provider!r}; expected one of {', '.join(PROVIDERS)}")
+    if provider not in ENV_VARS:
+        raise ValueError(f"unknown provider {provider!r}; expected one of {', '.join(ENV_VARS)}")
     return provider
 
 

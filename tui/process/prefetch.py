@@ -28,9 +28,6 @@ from tui.providers.client import ProviderClient
 #: Seconds between GIL hand-overs while the first page is fetched (Python's default: 0.005).
 SWITCH_INTERVAL = 0.0005
 
-#: The client method that lists each tab's page (the call the tab's source makes first).
-LIST_CALLS = {"datasets": "list_datasets", "redteam": "list_redteam", "nimble": "list_tasks"}
-
 
 def fetch_in_thread(
     new_client: Callable[[], ProviderClient], call: str, request: PageRequest

@@ -15,26 +15,8 @@ from typing import Any, Literal
 from tui.core.keys import KeyInfo
 from tui.core.page_fit import rows_that_fit
 from tui.providers.base import PageRequest
-from tui.providers.sources import (
-    DatasetsSource,
-    NimbleSource,
-    RedteamSource,
-    TaskSource,
-)
-
-#: Tab order; the provider whose key each tab needs.
-TABS: tuple[tuple[str, str], ...] = (
-    ("datasets", "enkrypt"),
-    ("redteam", "enkrypt"),
-    ("nimble", "nimble"),
-)
-
-#: The source class of each tab (its paging kind and filters are class attributes).
-SOURCE_KINDS: dict[str, type[TaskSource]] = {
-    "datasets": DatasetsSource,
-    "redteam": RedteamSource,
-    "nimble": NimbleSource,
-}
+from tui.providers.sources import TaskSource
+from tui.tabs.registry import providers, spec
 
 
 def utc_now() -> datetime:
@@ -74,6 +56,8 @@ class Runtime:
     #: Alert hooks (a tui.hooks.runner.HookRunner; None without `[[hooks]]`): the app feeds it the
     #: status changes of its pages and closes it on exit.
     hooks: Any = None
+    #: URLs of the providers a tab package brings (name → URL); built-ins use the fields above.
+    urls: dict[str, str] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _retired: list[Any] = field(default_factory=list, repr=False)
 
@@ -83,17 +67,19 @@ class Runtime:
             self._clients[provider] = self.new_client(provider)
         return self._clients[provider]
 
+    def key(self, provider: str) -> KeyInfo:
+        """The provider's key as known now (none yet for one the CLI did not look up)."""
+        return self.keys.get(provider) or KeyInfo(provider, "none")
+
+    def url(self, provider: str) -> str:
+        """The provider's URL: the config's for the built-ins, else `urls`, else its default."""
+        builtin = {"enkrypt": self.enkrypt_url, "nimble": self.nimble_url}.get(provider)
+        return builtin or self.urls.get(provider) or providers()[provider].default_url
+
     def new_client(self, provider: str) -> Any:
         """A client for the provider with its current URL and key (logged if --log is on)."""
-        key = self.keys[provider].value
-        if provider == "enkrypt":
-            from tui.providers.enkrypt import EnkryptClient
-
-            client: Any = EnkryptClient(self.enkrypt_url, key, timeout=self.timeout)
-        else:
-            from tui.providers.nimble import NimbleClient
-
-            client = NimbleClient(self.nimble_url, key, timeout=self.timeout)
+        key = self.key(provider).value
+        client = providers()[provider].client(self.url(provider), key, self.timeout)
         from tui.process.logsetup import instrument, register_secret
 
         register_secret(key)
@@ -112,13 +98,14 @@ class Runtime:
         """Send the tab's first list call now, from a thread (see tui.process.prefetch); its client takes
         the answer. Nothing happens without a key (keyring keys are found later, in the app) or
         without a page size."""
-        provider = dict(TABS)[tab_id]
+        tab = spec(tab_id)
+        provider = tab.provider.name
         per_page = self.first_page_size()
-        if not self.keys[provider].present or per_page is None:
+        if not self.key(provider).present or per_page is None:
             return
-        from tui.process.prefetch import LIST_CALLS, fetch_in_thread
+        from tui.process.prefetch import fetch_in_thread
 
-        call, request = LIST_CALLS[tab_id], PageRequest.first(per_page)
+        call, request = tab.first_call, PageRequest.first(per_page)
         answer = fetch_in_thread(lambda: self.new_client(provider), call, request)
         # Built now, the app's client imports httpcore on this thread at once. Built later, with
         # the screen, the fetch thread had to import it while competing with Textual's import,
@@ -127,10 +114,10 @@ class Runtime:
 
     def source(self, tab_id: str) -> TaskSource | None:
         """A fresh source for a tab, or None when its provider has no key."""
-        provider = dict(TABS)[tab_id]
-        if not self.keys[provider].present:
+        tab = spec(tab_id)
+        if not self.key(tab.provider.name).present:
             return None
-        return SOURCE_KINDS[tab_id](self.client(provider))
+        return tab.source(self.client(tab.provider.name))
 
     def set_key(self, key: KeyInfo) -> None:
         """Use a new key for a provider: its client is rebuilt on next use."""
@@ -145,12 +132,12 @@ class Runtime:
         Env keys still win; every other key is looked up again (by the app, off the UI thread).
         """
         from tui.core.config import load_config
-        from tui.core.keys import PROVIDERS, env_key
+        from tui.core.keys import env_key
 
         config = load_config(self.config_path, name)
         self.enkrypt_url, self.nimble_url = config.enkrypt_url, config.nimble_url
         self.refresh_seconds, self.profile = config.refresh, config.profile
-        for provider in PROVIDERS:
+        for provider in providers():
             self.set_key(env_key(provider) or KeyInfo(provider, "none"))
 
     async def aclose(self) -> None:

@@ -62,11 +62,9 @@ class Detail:
 
 
 class TaskSource:
-    """Base of the three tab sources."""
+    """Base of the tab sources. What a tab is called and whose key it needs is its spec's
+    (tui.tabs); a source only fetches."""
 
-    tab_id: str = ""
-    title: str = ""
-    provider: Literal["enkrypt", "nimble"] = "enkrypt"
     paging: Literal["number", "cursor"] = "number"
     #: Filter cycle; None means "All". A filter applies to the whole list (on the server, or by
     #: walking its pages, see NimbleSource), never to the fetched page alone.
@@ -91,7 +89,7 @@ class TaskSource:
 
 
 class RedteamSource(TaskSource):
-    tab_id, title = "redteam", "Red team"
+    """Page-number paging; the server filters by status."""
 
     def __init__(self, client: Any) -> None:
         self.client = client
@@ -117,8 +115,6 @@ class NimbleSource(TaskSource):
     """Cursor paging; the API has no status filter, so a filtered fetch walks the list's pages
     (`walk.walk_filtered`) until it has a screen of matches or its budget of list calls is spent."""
 
-    tab_id, title = "nimble", "Nimble"
-    provider = "nimble"
     paging = "cursor"
     filters = (None, *NIMBLE_STATES)
     partial_pages = True
@@ -172,8 +168,6 @@ class DatasetsSource(TaskSource):
     (window.AimdWindow) that hears every answer of the provider's client, so a 429 on any of
     its calls narrows it.
     """
-
-    tab_id, title = "datasets", "Datasets"
 
     def __init__(self, client: Any, window: AimdWindow | None = None) -> None:
         self.client = client

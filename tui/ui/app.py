@@ -1,4 +1,5 @@
-"""TasktopApp: three provider tabs, app-wide keys, and the wiring between tabs and the runtime."""
+"""TasktopApp: one view per tab spec (tui.tabs), app-wide keys, and the wiring between tabs and
+the runtime."""
 
 from __future__ import annotations
 
@@ -26,7 +27,9 @@ from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
 from tui.history import History
 from tui.history.recorder import Recorder
-from tui.process.runtime import TABS, Runtime, utc_now
+from tui.process.runtime import Runtime, utc_now
+from tui.tabs.registry import problems, spec, tabs
+from tui.tabs.spec import TabSpec
 from tui.ui.app_screens import AppScreens
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
@@ -34,15 +37,28 @@ from tui.ui.task_view import TaskView
 from widgets.footer import LeanFooter
 from widgets.tab_bar import TabBar
 
-TITLES = {"datasets": "Datasets", "redteam": "Red team", "nimble": "Nimble"}
 #: Seconds after start-up when its objects are frozen for the garbage collector (all tab views
 #: are built by then).
 FREEZE_AFTER = 3.0
 
 
+def tab_bindings(specs: tuple[TabSpec, ...]) -> list[Binding]:
+    """Keys 1-9 show the tabs in order (the keymap rebinds them by id: `tab.<id>`)."""
+    return [
+        Binding(str(number), f"show_tab({tab.id!r})", tab.title, show=False,
+                tooltip=f"{tab.title} tab", id=f"tab.{tab.id}")
+        for number, tab in enumerate(specs[:9], start=1)
+    ]
+
+
+def app_bindings() -> list[Binding]:
+    """The app's keys: one per tab (the tabs are known at run time), then the fixed ones."""
+    return Binding.make_bindings([*tab_bindings(tabs()), *TasktopApp.BINDINGS])
+
+
 def rebindable_bindings() -> list[Binding]:
     """Every binding a `[keymap]` may rebind by its id: the tab's keys, then the app's."""
-    return [*Binding.make_bindings(TaskView.BINDINGS), *Binding.make_bindings(TasktopApp.BINDINGS)]
+    return [*Binding.make_bindings(TaskView.BINDINGS), *app_bindings()]
 
 
 def key_label(key: KeyInfo, profile: str) -> str:
@@ -59,13 +75,8 @@ class TasktopApp(AppScreens, App[None]):
     COMMANDS = App.COMMANDS | {TasktopCommands}
     #: Wide terminals show the detail pane beside the table instead of over it.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (NARROW_BELOW, "-normal"), (140, "-wide")]
+    #: The fixed keys; each instance adds one per tab (`tab_bindings`).
     BINDINGS = [
-        Binding("1", "show_tab('datasets')", "Datasets", show=False, tooltip="Datasets tab",
-                id="tab.datasets"),
-        Binding("2", "show_tab('redteam')", "Red team", show=False, tooltip="Red team tab",
-                id="tab.redteam"),
-        Binding("3", "show_tab('nimble')", "Nimble", show=False, tooltip="Nimble tab",
-                id="tab.nimble"),
         Binding("c", "copy_id", "Copy", show=False, tooltip="Copy the selected task id (OSC 52)",
                 id="copy_id"),
         Binding("e", "export", "Export", show=False, tooltip="Export this page or all pages",
@@ -82,6 +93,8 @@ class TasktopApp(AppScreens, App[None]):
         monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         super().__init__()
+        for binding in Binding.make_bindings(tab_bindings(tabs())):
+            self._bindings.key_to_bindings.setdefault(binding.key, []).append(binding)
         self.runtime = runtime
         self.start_tab = start_tab
         self.monotonic = monotonic
@@ -111,18 +124,18 @@ class TasktopApp(AppScreens, App[None]):
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
         # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab.
-        yield TabBar([(t, TITLES[t]) for t, _ in TABS], active=self.start_tab, id="tabs")
+        yield TabBar([(t.id, t.title) for t in tabs()], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def _new_view(self, tab_id: str) -> TaskView:
-        provider = dict(TABS)[tab_id]
+        tab = spec(tab_id)
         return TaskView(
-            tab_id,
+            tab,
             self.runtime.source(tab_id),
             refresh_seconds=self.runtime.refresh_seconds,
-            key_label=self.key_label(self.runtime.keys[provider]),
+            key_label=self.key_label(self.runtime.key(tab.provider.name)),
             now=self.runtime.now,
             monotonic=self.monotonic,
             per_page=self.runtime.first_page_size((self.size.width, self.size.height)),
@@ -132,7 +145,7 @@ class TasktopApp(AppScreens, App[None]):
 
     def mount_hidden_views(self) -> None:
         """Build and mount every tab view not mounted yet (idempotent)."""
-        for index, (tab_id, _provider) in enumerate(TABS):
+        for index, tab_id in enumerate(t.id for t in tabs()):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
                 continue
             switcher = next(iter(self.query("#views").results(ContentSwitcher)), None)
@@ -150,7 +163,7 @@ class TasktopApp(AppScreens, App[None]):
         if not views:
             return  # closing
         view = views[0]
-        problem = self._key_problems.get(dict(TABS)[tab_id])
+        problem = self._key_problems.get(view.provider)
         if problem and view.source is None:
             view.notice(problem)
         if self.runtime.watch_all:
@@ -167,11 +180,11 @@ class TasktopApp(AppScreens, App[None]):
 
     def views(self) -> list[TaskView]:
         """The tab views mounted so far, in tab order."""
-        return [v for tab_id, _ in TABS for v in self.query(f"#view-{tab_id}").results(TaskView)]
+        return [v for t in tabs() for v in self.query(f"#view-{t.id}").results(TaskView)]
 
     @property
     def active_tab(self) -> str:
-        """The tab on screen (its id: datasets, redteam or nimble)."""
+        """The tab on screen (its id: datasets, redteam, nimble, or a tab package's)."""
         return self.query_one(TabBar).active
 
     @property
@@ -182,7 +195,7 @@ class TasktopApp(AppScreens, App[None]):
         self.active_view.activate()
         self.active_view.table.focus()
         if self.runtime.watch_all:
-            index = [t for t, _ in TABS].index(self.start_tab)
+            index = [t.id for t in tabs()].index(self.start_tab)
             self.active_view.watch_in_background(self.runtime.watch_seconds, 1.0 + index)
             self.mount_hidden_views()
         else:
@@ -196,6 +209,8 @@ class TasktopApp(AppScreens, App[None]):
         self._open_history()
         if self.runtime.hooks is not None:
             self._connect_hooks(self.runtime.hooks)
+        for problem in problems():  # a tab package that failed to load is left out, said once
+            self.notify(problem, title="tabs", severity="warning", timeout=15)
 
     def _freeze_start_up_objects(self) -> None:
         """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
@@ -208,7 +223,7 @@ class TasktopApp(AppScreens, App[None]):
 
     def views_for(self, provider: str) -> list[TaskView]:
         """Mounted views of this provider's tabs (views mounted later read the runtime then)."""
-        return [view for view in self.views() if dict(TABS)[view.tab_id] == provider]
+        return [view for view in self.views() if view.provider == provider]
 
     @work(group="keys")
     async def _look_up_key(self, provider: str) -> None:
@@ -263,7 +278,7 @@ class TasktopApp(AppScreens, App[None]):
         view.take_focus()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
-        title = TITLES[event.view.tab_id]
+        title = event.view.spec.title
         label = f"{title} ({event.total})" if event.total is not None else title
         bar = next(iter(self.query(TabBar)), None)
         if bar is None:
@@ -271,7 +286,7 @@ class TasktopApp(AppScreens, App[None]):
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
         if event.view.page is not None:
             self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
-        if len(self._view_mounts) < len(TABS) - 1:
+        if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
 
@@ -297,7 +312,7 @@ class TasktopApp(AppScreens, App[None]):
             if history.already_alerted(view.tab_id, alert.key, alert.new):
                 continue  # alerted before, maybe by a previous run: once is enough
             history.mark_alerted(view.tab_id, alert.key, alert.new, self.runtime.now())
-            message = alert.message(TITLES[view.tab_id])
+            message = alert.message(view.spec.title)
             self.notify(message, title="task state", severity="error", timeout=15, markup=False)
             if self.runtime.bell:
                 self.bell()
@@ -338,7 +353,7 @@ class TasktopApp(AppScreens, App[None]):
                 pass
 
         history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
-        known = {tab: history.statuses(tab) for tab, _ in TABS}
+        known = {tab.id: history.statuses(tab.id) for tab in tabs()}
         try:
             self.call_from_thread(self._history_opened, history, known)
         except RuntimeError:  # the app closed meanwhile
@@ -410,7 +425,7 @@ class TasktopApp(AppScreens, App[None]):
         page = view.page
         if page.surplus:  # an oversized answer: "this page" is every row it brought, not 10
             page = replace(page, rows=[*page.rows, *(Row("", "", raw) for raw in page.surplus)])
-        dialog = ExportDialog(TITLES[view.tab_id], view.tab_id, page, view.source.fetch, utc_now)
+        dialog = ExportDialog(view.spec.title, view.tab_id, page, view.source.fetch, utc_now)
         self.push_screen(dialog, done)
 
     # ------------------------------------------------------------------------------ profiles
@@ -430,10 +445,9 @@ class TasktopApp(AppScreens, App[None]):
             self._hook_feed.reset()
         self._open_history(self.recorder.detach())
         for view in self.views():
-            provider = dict(TABS)[view.tab_id]
             view.refresh_seconds = self.runtime.refresh_seconds
             view.set_source(
-                self.runtime.source(view.tab_id), self.key_label(self.runtime.keys[provider])
+                self.runtime.source(view.tab_id), self.key_label(self.runtime.key(view.provider))
             )
         for provider, key in self.runtime.keys.items():
             if key.source == "none":

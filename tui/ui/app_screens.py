@@ -35,11 +35,12 @@ class AppScreens:
         self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
 
     def action_help(self: TasktopApp) -> None:
+        from tui.ui.app import app_bindings
         from tui.ui.screens.help import HelpScreen
 
         groups = [
             ("tabs", rebound(Binding.make_bindings(TaskView.BINDINGS), self._keymap)),
-            ("app", rebound(Binding.make_bindings(self.BINDINGS), self._keymap)),
+            ("app", rebound(app_bindings(), self._keymap)),
         ]
         self.push_screen(HelpScreen(groups))
 

@@ -15,7 +15,6 @@ from textual.worker import WorkerCancelled
 
 from tui.core.failure import explanation
 from tui.providers.base import ProviderError
-from tui.ui.presenters import DETAILS
 from widgets.detail_pane import DetailPane
 from widgets.task_table import TaskTable
 from widgets.text import literal
@@ -143,5 +142,6 @@ class DetailAndSearch:
                 self.detail.show(key, [("error", literal(explanation(error), single_line=True))])
             return
         if self.detail_key == key and self._live:
-            self.detail.show(**DETAILS[self.tab_id](detail, self.now()))
+            shown = self.spec.detail(detail, self.now())
+            self.detail.show(shown.title, shown.fields, shown.long_texts, shown.json_blocks)
 

@@ -1,4 +1,9 @@
-"""Command palette entries: the same actions as the keys, found by name (ctrl+p)."""
+"""Command palette entries: the same actions as the keys, found by name (ctrl+p).
+
+Read from the bindings themselves (the app's, one per tab included, and the tab view's), so a key
+added anywhere, or a tab a package brings, is in the palette too. Each entry is titled by its
+binding's tooltip, and its help shows the key as bound now (the config's [keymap] may move it).
+"""
 
 from __future__ import annotations
 
@@ -6,36 +11,29 @@ from collections.abc import Awaitable, Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 
 if TYPE_CHECKING:
     from tui.ui.app import TasktopApp
 
-#: (title, action name, target): target "app" runs on the app, "view" on the active tab. The help
-#: text shows the action's key as bound now (the config's [keymap] may have moved it).
-ACTIONS: tuple[tuple[str, str, str], ...] = (
-    ("Show Datasets tab", "show_tab('datasets')", "app"),
-    ("Show Red team tab", "show_tab('redteam')", "app"),
-    ("Show Nimble tab", "show_tab('nimble')", "app"),
-    ("Refresh now", "refresh_now", "view"),
-    ("Pause / resume refresh", "toggle_pause", "view"),
-    ("Cycle status filter", "cycle_filter", "view"),
-    ("Next page", "next_page", "view"),
-    ("Previous page", "previous_page", "view"),
-    ("First page", "first_page", "view"),
-    ("Last page", "last_page", "view"),
-    ("Go to page…", "jump_page", "view"),
-    ("Larger page size", "page_size(1)", "view"),
-    ("Smaller page size", "page_size(-1)", "view"),
-    ("Close detail / clear search", "close_detail", "view"),
-    ("Sort by the next column", "cycle_sort", "view"),
-    ("Reverse the sort order", "reverse_sort", "view"),
-    ("Search this page", "search", "view"),
-    ("Enter or replace the API key", "set_key", "view"),
-    ("Copy the selected task id", "copy_id", "app"),
-    ("Export this page or all pages", "export", "app"),
-    ("Help: all keys", "help", "app"),
-)
+#: Actions the palette does not offer (quitting has its own key and ctrl+c hint).
+LEFT_OUT = frozenset({"quit"})
+
+
+def palette_actions() -> list[tuple[str, str, str]]:
+    """(title, action, target) per binding: target "app" runs on the app, "view" on the tab."""
+    from tui.ui.app import app_bindings
+    from tui.ui.task_view import TaskView
+
+    entries = [(b, "app") for b in app_bindings() if b.action.startswith("show_tab")]
+    entries += [(b, "view") for b in Binding.make_bindings(TaskView.BINDINGS)]
+    entries += [(b, "app") for b in app_bindings() if not b.action.startswith("show_tab")]
+    return [
+        (binding.tooltip or binding.description, binding.action, target)
+        for binding, target in entries
+        if binding.action not in LEFT_OUT
+    ]
 
 
 class TasktopCommands(Provider):
@@ -53,7 +51,7 @@ class TasktopCommands(Provider):
         """(title, help text, what to run) of every entry, keys as bound now."""
         app = self.tasktop
         commands: list = []
-        for title, action, target in ACTIONS:
+        for title, action, target in palette_actions():
             keys = app.keys_for(action)
             run = partial(self._run, action, target)
             commands.append((title, f"key {keys}" if keys else "", run))

@@ -18,7 +18,6 @@ from tui.core.failure import explanation, headline
 from tui.core.refresh_schedule import calls_per_tick
 from tui.providers.base import Page, PageRequest, ProviderError
 from tui.providers.sources import Row
-from tui.ui.presenters import CELLS, TIMELESS
 
 if TYPE_CHECKING:
     from tui.ui.task_view import TaskView
@@ -193,8 +192,8 @@ class RefreshLoop:
         """Each row's cells; on a timeless tab an unchanged record keeps last tick's cells, which
         TaskTable then skips without comparing them (most of a steady tick's work)."""
         now = self.now()
-        cells = CELLS[self.tab_id]
-        if self.tab_id not in TIMELESS:
+        cells = self.spec.cells
+        if not self.spec.timeless:
             return [(row.key, cells(row, now)) for row in rows]
         previous, kept = self._cells_cache, {}
         out = []

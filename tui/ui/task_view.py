@@ -32,9 +32,9 @@ from tui.core.page_fit import MAX_ROWS
 from tui.core.refresh_schedule import RefreshSchedule
 from tui.providers.base import AuthError, Page, PageRequest, ProviderError
 from tui.providers.sources import Row, TaskSource
+from tui.tabs.spec import TabSpec
 from tui.ui.detail_search import DetailAndSearch
 from tui.ui.neighbour_paging import NeighbourPaging
-from tui.ui.presenters import COLUMNS
 from tui.ui.refresh_loop import RefreshLoop
 from widgets.detail_pane import DetailPane
 from widgets.pager import Pager
@@ -117,7 +117,7 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
 
     def __init__(
         self,
-        tab_id: str,
+        spec: TabSpec,
         source: TaskSource | None,
         *,
         refresh_seconds: float,
@@ -129,7 +129,8 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="task-view")
-        self.tab_id = tab_id
+        self.spec = spec
+        self.tab_id = spec.id
         self.source = source
         self.nav = Navigation(PageRequest.first(per_page), source.paging if source else "number")
         self.schedule = RefreshSchedule(refresh_seconds)
@@ -180,7 +181,7 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
     def on_mount(self) -> None:
         if not self._live or not self.query(TaskTable):
             return  # the app closed while this (late-built, hidden) tab was being mounted
-        self.table.set_columns(COLUMNS[self.tab_id])
+        self.table.set_columns(self.spec.columns)
         self._ready = True
         if self.key_label != self._composed_label:  # a key arrived between compose and mount
             self.query_one(".key-label", Static).update(literal(self.key_label, single_line=True))
@@ -198,7 +199,7 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
 
     @property
     def provider(self) -> str:
-        return "nimble" if self.tab_id == "nimble" else "enkrypt"
+        return self.spec.provider.name
 
     def set_source(self, source: TaskSource | None, key_label: str) -> None:
         """A new key (so a new client) for this tab: start over from the first page."""

@@ -15,15 +15,13 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Static
 
 from tui.core.keys import (
-    ENV_VARS,
     KeyInfo,
     KeyringUnavailable,
     remember_session_key,
     store_key_async,
 )
+from tui.tabs.registry import providers
 from widgets.text import literal
-
-PROVIDER_TITLES = {"enkrypt": "Enkrypt AI (Datasets and Red team)", "nimble": "Nimble"}
 
 
 class KeyDialog(ModalScreen[KeyInfo | None]):
@@ -36,11 +34,12 @@ class KeyDialog(ModalScreen[KeyInfo | None]):
         self.reason = reason
 
     def compose(self) -> ComposeResult:
+        about = providers()[self.provider]
         with Vertical(classes="dialog key-dialog"):
-            yield Label(literal(f"API key for {PROVIDER_TITLES[self.provider]}", style="bold"))
+            yield Label(literal(f"API key for {about.title}", style="bold"))
             if self.reason:
                 yield Static(literal(self.reason, single_line=True), classes="error")
-            yield Label(literal(f"profile {self.profile} · {ENV_VARS[self.provider]} overrides it"))
+            yield Label(literal(f"profile {self.profile} · {about.key_env} overrides it"))
             yield Input(password=True, placeholder="paste the key", id="key-input")
             with Horizontal(classes="buttons"):
                 yield Button("Save to keyring", id="save", variant="primary")

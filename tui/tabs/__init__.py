@@ -1,0 +1,1 @@
+"""Tab specs: one object per tab (tui.tabs.spec), the built-ins, and their registry."""
