@@ -1,4 +1,4 @@
-"""What goes into a TaskTable cell: column specs, safe cropped cells, cut and tail, sort order.
+"""What goes into a TaskTable cell: safe cropped cells, cut and tail, sort order.
 
 Pure Rich: no widget here. Every cell is a single-line Text made safe by `widgets.text`, so the
 table's fast paint path (widgets/fast_data_table.py) may take it as it is.

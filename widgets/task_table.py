@@ -30,8 +30,9 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
 
+from widgets.column_layout import Column
 from widgets.fast_data_table import FastDataTable, LaidOutColumn
-from widgets.table_cells import Column, safe_cell, sort_key, view_rows
+from widgets.table_cells import safe_cell, sort_key, view_rows
 from widgets.table_diff import ApplyStats, CellChange, Signature, diff_rows, signature
 from widgets.table_layout import FittedColumns
 from widgets.text import literal

@@ -51,9 +51,10 @@ def test_list_datasets_table_shows_status_times_and_task_id(env, sim):
     proc = tasktop("list", "datasets")
     assert (proc.returncode, proc.stderr) == (0, "")
     lines = proc.stdout.rstrip("\n").split("\n")
-    assert cells(lines[0]) == ["STATUS", "DATASET", "CREATED", "STARTED", "TASK ID"]
+    assert cells(lines[0]) == ["STATUS", "DATASET", "CREATED", "STARTED", "PROJECT", "TASK ID"]
     assert [cells(line) for line in lines[1:-1]] == [
-        [t["status"], t["dataset_name"], t["created_at"], t["started_at"] or "-", t["task_id"]]
+        [t["status"], t["dataset_name"], t["created_at"], t["started_at"] or "-",
+         t.get("project_name") or "-", t["task_id"]]
         for t in expected
     ]
     assert {t["status"] for t in expected} >= {"Finished", "Running"}  # a page that shows it
@@ -82,7 +83,7 @@ def test_a_dataset_without_a_task_is_listed_by_name(cli, sim):
     assert json.loads(out)["rows"] == [{"dataset_name": name}]
     sim.set_fault(Fault("status", path_prefix="/datasets/get-task", status=404, times=1))
     code, out, _ = cli("list", "datasets", "--per-page", "1")
-    assert code == 0 and cells(out.split("\n")[1]) == ["-", name, "-", "-", "-"]
+    assert code == 0 and cells(out.split("\n")[1]) == ["-", name, "-", "-", "-", "-"]
 
 
 def test_hostile_dataset_name_is_harmless_in_table_and_json(cli, sim):

@@ -116,9 +116,10 @@ def test_list_datasets_human_and_json(cli, sim):
     code, out, _ = cli("list", "datasets", "--page", "3", "--per-page", "4")
     assert code == 0
     lines = out.rstrip("\n").split("\n")
-    assert lines[0].split() == ["STATUS", "DATASET", "CREATED", "STARTED", "TASK", "ID"]
+    assert lines[0].split() == ["STATUS", "DATASET", "CREATED", "STARTED", "PROJECT", "TASK", "ID"]
     assert table_rows(out) == [
-        [t["status"], t["dataset_name"], t["created_at"], t["started_at"] or "-", t["task_id"]]
+        [t["status"], t["dataset_name"], t["created_at"], t["started_at"] or "-",
+         t.get("project_name") or "-", t["task_id"]]
         for t in tasks
     ]
     assert [t["dataset_name"] for t in tasks] == expected["datasets"]

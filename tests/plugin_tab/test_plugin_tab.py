@@ -79,7 +79,7 @@ async def test_the_package_is_the_fourth_tab_with_its_rows_detail_and_help(sim, 
 
         from tui.ui.palette import TasktopCommands
 
-        helps = {title: help for title, help, _ in TasktopCommands(app.screen)._commands()}
+        helps = {title: help for title, help, _ in TasktopCommands(app.screen).commands()}
         assert helps["Toy jobs tab"] == "key 4"
 
 
@@ -162,8 +162,6 @@ def test_another_process_finds_the_package_through_pythonpath(toy_server, tmp_pa
     ]
 
 
-@pytest.mark.xfail(strict=True, reason="`tasktop list` takes its sources from the tab registry "
-                   "once tui/commands/tasks_cmd.py (branch i-cli) reads the specs")
 def test_tasktop_list_prints_the_package_rows(toy_server, tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "tui", "list", "toy", "--per-page", "3"],

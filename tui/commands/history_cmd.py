@@ -22,7 +22,7 @@ from typing import Any
 
 from tui.commands.headless import EXIT_USAGE, fail, out
 from tui.commands.task_output import harmless, render_table, to_json
-from tui.tabs.registry import tab_ids
+from tui.tabs.registry import names as tab_ids
 
 EXIT_NOT_FOUND = 5
 _AGO = re.compile(r"^(\d+(?:\.\d+)?)\s*(s|m|h|d)$")

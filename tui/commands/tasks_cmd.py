@@ -26,7 +26,7 @@ from tui.commands.task_output import (
     to_json,
 )
 
-from tui.tabs.registry import tab_ids, tabs
+from tui.tabs.registry import names, tabs
 
 if TYPE_CHECKING:
     from tui.providers.base import Page
@@ -58,7 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "shows each dataset's task (status, created, started, task id).",
         epilog=EXIT_CODES,
     )
-    lister.add_argument("source", choices=tab_ids(), help="which queue")
+    lister.add_argument("source", choices=names(), help="which queue")
     lister.add_argument("--status", metavar="S", help="Queued, Running, Finished or Failed")
     lister.add_argument("--page", type=int, metavar="N", help="page number (from 1)")
     lister.add_argument("--per-page", type=int, metavar="N", help="rows per page (1-100)")
@@ -77,7 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "'data-generation-' is a task id, anything else a dataset name.",
         epilog=EXIT_CODES,
     )
-    shower.add_argument("source", choices=tab_ids(), help="which queue")
+    shower.add_argument("source", choices=names(), help="which queue")
     shower.add_argument("id", metavar="ID_OR_NAME", help="task id (or dataset name)")
     shower.set_defaults(handler=run_show)
 

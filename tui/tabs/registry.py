@@ -80,12 +80,16 @@ def _parse(text: str, group: str) -> list[tuple[str, str]]:
 def tabs() -> tuple[TabSpec, ...]:
     """Every tab in order: the built-ins, then the others by entry point name."""
     points = entry_points()
-    order = [*BUILTINS, *sorted(set(points) - set(BUILTINS))]
+    order = names()
     loaded: dict[str, TabSpec] = {}
     for name in order:
         value = points.get(name) or BUILTINS[name]
         spec = _load(name, value)
         if spec is None:
+            continue
+        if spec.id != name:
+            _problem(f"tab entry point {name!r} names a tab {spec.id!r}: the name must be the "
+                     "tab id; left out")
             continue
         if spec.id in loaded:
             _problem(f"tab entry point {name!r}: the tab id {spec.id!r} is taken; left out")
@@ -132,6 +136,13 @@ def spec(tab_id: str) -> TabSpec:
 
 def tab_ids() -> list[str]:
     return [tab.id for tab in tabs()]
+
+
+def names() -> list[str]:
+    """The tab ids in tab order as the entry points name them, without importing any tab (the
+    CLI's parser offers them; a tab that then fails to load is one line when it is asked for)."""
+    points = entry_points()
+    return [*BUILTINS, *sorted(set(points) - set(BUILTINS))]
 
 
 def providers() -> dict[str, Provider]:
