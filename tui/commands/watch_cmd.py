@@ -1,0 +1,299 @@
+"""`tasktop watch …`: wait for tasks from a script or CI job, like `gh run watch --exit-status`.
+
+    tasktop watch {datasets|redteam|nimble} [ID_OR_NAME ...] [--status S]
+                  [--until terminal|all-terminal] [--fail-on STATES] [--timeout DURATION]
+                  [--interval S] [--json]
+
+With ids it polls each named task (its get-task call) until every one has ended; without, it polls
+the queue's first page and reports each change until --until is met, --timeout passes or a signal
+stops it. The first poll prints where each task starts; after that only changes, one line each
+(`--json`: one JSON object per line, flushed). What counts as ended, which code the watch exits
+with and the event schema live in tui.core.watching; this module only polls, waits and prints.
+"""
+
+from __future__ import annotations
+
+import argparse
+import signal
+import sys
+from typing import TYPE_CHECKING, Any
+
+from tui.commands.tasks_cmd import DATASET_TASK_PREFIX, SOURCES, _env_var, _fail, harmless
+
+if TYPE_CHECKING:
+    from tui.core.transitions import Transition
+    from tui.core.watching import WatchState
+    from tui.process.runtime import Runtime
+    from tui.providers.base import ProviderError
+
+#: Rows of a queue watch's page (the APIs' largest page: the newest tasks, one list call).
+QUEUE_PAGE = 100
+
+EPILOG = (
+    "Exit codes: 0 every watched task ended well, 6 one ended in a --fail-on state, 124 --timeout "
+    "passed (or the code of the outage it passed in: 4 rate limited, 1 server/network), "
+    "130 SIGINT, 143 SIGTERM, 2 usage or config, 3 auth, 5 not found."
+)
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
+    watcher = sub.add_parser(
+        "watch",
+        help="wait for tasks to end, or report a queue's changes (for scripts and CI)",
+        description="With ID_OR_NAME: wait until each named task has ended (datasets: a dataset "
+        f"name or a '{DATASET_TASK_PREFIX}…' task id). Without: report every status change on "
+        "the queue's first page (--status: of that status) until --until, --timeout or a signal.",
+        epilog=EPILOG,
+    )
+    watcher.add_argument("source", choices=SOURCES, help="which queue")
+    watcher.add_argument("ids", nargs="*", metavar="ID_OR_NAME", help="tasks to wait for")
+    watcher.add_argument("--status", metavar="S", help="queue watch: only tasks of this status")
+    watcher.add_argument(
+        "--until", choices=("terminal", "all-terminal"),
+        help="stop when one watched task has ended, or when all have (default with ids: "
+        "all-terminal; without: run until --timeout or a signal)",
+    )
+    watcher.add_argument(
+        "--fail-on", type=_states, metavar="STATES",
+        help="comma-separated states that count as failure, case-folded (default: failed,error)",
+    )
+    watcher.add_argument("--timeout", type=_duration, metavar="DURATION",
+                         help="give up after DURATION (90s, 10m, 1h)")
+    watcher.add_argument("--interval", type=_duration, metavar="S",
+                         help="seconds between polls (default: the config's refresh, 5)")
+    watcher.add_argument("--json", action="store_true", help="JSON Lines, one event per change")
+    watcher.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
+    watcher.add_argument("--profile", metavar="P", default=argparse.SUPPRESS, help="config profile")
+    watcher.add_argument("--log", metavar="FILE", dest="log_file", default=argparse.SUPPRESS,
+                         help="append a debug log to FILE (never keys)")
+    watcher.set_defaults(handler=run)
+
+
+def _duration(text: str) -> float:
+    from tui.core.watching import parse_duration
+
+    try:
+        return parse_duration(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _states(text: str) -> frozenset[str]:
+    from tui.core.watching import parse_states
+
+    try:
+        return parse_states(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def run(args: argparse.Namespace) -> int:
+    from tui.core.config import ConfigError, load_config
+
+    if args.ids and args.status:
+        return _fail("usage", "--status filters a queue watch; drop it when naming tasks", 2)
+    try:
+        config = load_config(getattr(args, "config", None), getattr(args, "profile", None))
+    except ConfigError as err:
+        return _fail(err.kind, str(err), err.exit_code)
+    runtime = build_runtime(config, args.source)
+    key = runtime.keys["nimble" if args.source == "nimble" else "enkrypt"]
+    if not key.present:
+        hint = key.problem or f"set {_env_var(key.provider)} or run `tasktop keys set {key.provider}`"
+        return _fail("auth", f"no {key.provider} API key ({hint})", 3)
+
+    import asyncio
+
+    from tui.core.watching import DEFAULT_FAIL_ON, WatchState
+
+    state = WatchState(tuple(dict.fromkeys(args.ids)), args.fail_on or DEFAULT_FAIL_ON, args.until)
+    watch = Watch(runtime, args.source, state, interval=args.interval or config.refresh,
+                  timeout=args.timeout, status=args.status, json_lines=args.json)
+    return asyncio.run(watch.run())
+
+
+def build_runtime(config: Any, tab: str) -> Runtime:
+    """The Runtime of the app, from the config and the key of the tab's provider (env, session
+    or keyring: a headless command may wait for the keyring)."""
+    from tui.core.keys import PROVIDERS, KeyInfo, resolve_key
+    from tui.process.runtime import TABS, Runtime
+
+    provider = dict(TABS)[tab]
+    keys = {p: KeyInfo(p, "none") for p in PROVIDERS}
+    keys[provider] = resolve_key(provider, config.profile)
+    return Runtime(
+        config.enkrypt_url, config.nimble_url, keys, config.refresh, config.profile,
+        timeout=config.timeout, config_path=config.path,
+    )
+
+
+class Watch:
+    """One watch: polls, prints each change, rides out outages, ends on its goal or a signal."""
+
+    def __init__(
+        self, runtime: Runtime, tab: str, state: WatchState, *, interval: float,
+        timeout: float | None = None, status: str | None = None, json_lines: bool = False,
+        out: Any = None, err: Any = None,
+    ) -> None:
+        self.runtime = runtime
+        self.tab = tab
+        self.state = state
+        self.interval = interval
+        self.timeout = timeout
+        self.status = status
+        self.json_lines = json_lines
+        self.out = out or sys.stdout
+        self.err = err or sys.stderr
+        #: Called with every change after it is printed (the alert hooks).
+        self.listeners: list[Any] = []
+        self.stopped_by: str | None = None
+        self.outage: ProviderError | None = None
+        self.failed_polls = 0
+        self._source: Any = None
+
+    # ------------------------------------------------------------------------------- the run
+
+    async def run(self) -> int:
+        import asyncio
+
+        from tui.core.watching import EXIT_SIGINT, EXIT_SIGTERM
+        from tui.process.logsetup import log_error
+        from tui.providers.base import ProviderError
+
+        loop = asyncio.get_running_loop()
+        me = asyncio.current_task()
+        names = {signal.SIGINT: "SIGINT", signal.SIGTERM: "SIGTERM"}
+        for sig, name in names.items():
+            loop.add_signal_handler(sig, self._stop, name, me)
+        timer = loop.call_later(self.timeout, self._stop, "timeout", me) if self.timeout else None
+        code: int | None = None
+        try:
+            await self._watch()
+        except asyncio.CancelledError:
+            if self.stopped_by is None:
+                raise
+        except ProviderError as error:  # not transient: waiting will not change the answer
+            log_error(error, what=f"watch {self.tab}")
+            self.stopped_by = "error"
+            code = _fail(error.kind, error.message, error.exit_code,
+                         self.runtime.keys[self._provider])
+        finally:
+            for sig in names:
+                loop.remove_signal_handler(sig)
+            if timer is not None:
+                timer.cancel()
+            await self.runtime.aclose()
+        if code is None:
+            if self.stopped_by == "SIGINT":
+                code = EXIT_SIGINT
+            elif self.stopped_by == "SIGTERM":
+                code = EXIT_SIGTERM
+            else:
+                code = self.state.exit_code(timed_out=self.stopped_by == "timeout",
+                                            outage=self.outage)
+        self._say(self._summary(code))
+        return code
+
+    def _stop(self, why: str, task: Any) -> None:
+        if self.stopped_by is None:  # a second signal during the way out changes nothing
+            self.stopped_by = why
+            task.cancel()
+
+    @property
+    def _provider(self) -> str:
+        return "nimble" if self.tab == "nimble" else "enkrypt"
+
+    async def _watch(self) -> None:
+        import asyncio
+
+        from tui.core.failure import headline
+        from tui.core.watching import retry_delay
+        from tui.providers.base import RETRYABLE, ProtocolError
+
+        while True:
+            try:
+                changes, page = await self._poll()
+            except (*RETRYABLE, ProtocolError) as error:
+                self.failed_polls += 1
+                delay = retry_delay(error, self.interval, self.failed_polls)
+                if self.outage is None:
+                    self._say(f"{self.tab}: {harmless(headline(error))}; retrying (next in "
+                              f"{delay:g}s), quietly until it answers")
+                self.outage = error
+                await asyncio.sleep(delay)
+                continue
+            if self.outage is not None:
+                polls = self.failed_polls
+                self._say(f"{self.tab}: answering again after {polls} failed "
+                          f"poll{'s' if polls != 1 else ''}")
+                self.outage, self.failed_polls = None, 0
+            self.state.observe(changes, page)
+            for change in changes:
+                self._emit(change)
+            if self.state.done():
+                return
+            await asyncio.sleep(self.interval)
+
+    async def _poll(self) -> tuple[list[Transition], dict[str, str] | None]:
+        """This poll's changes, and in a queue watch every status now on the page."""
+        from tui.core.transitions import transitions
+        from tui.providers.sources import Row
+
+        now = self.runtime.now()
+        if self.state.ids:
+            rows = []
+            for task_id in self.state.ids:
+                if task_id in self.state.ended:
+                    continue  # an ended task never changes again
+                record = await self._get(task_id)
+                rows.append(Row(task_id, _status_of(record), record))
+            return transitions(self.tab, self.state.statuses, rows, now), None
+        from tui.providers.base import PageRequest
+
+        if self._source is None:
+            self._source = self.runtime.source(self.tab)
+        page = await self._source.fetch(PageRequest.first(QUEUE_PAGE).with_(status=self.status))
+        statuses = {row.key: row.status for row in page.rows if row.status}
+        return transitions(self.tab, self.state.statuses, page.rows, now), statuses
+
+    async def _get(self, task_id: str) -> Any:
+        client = self.runtime.client(self._provider)
+        if self.tab == "nimble":
+            return await client.get_task(task_id)
+        if self.tab == "redteam":
+            return await client.get_redteam_task(task_id)
+        if task_id.startswith(DATASET_TASK_PREFIX):
+            return await client.get_dataset_task(task_id=task_id)
+        return await client.get_dataset_task(dataset=task_id)
+
+    # --------------------------------------------------------------------------------- output
+
+    def _emit(self, change: Transition) -> None:
+        from tui.core.watching import event_line, human_line
+
+        self.out.write((event_line(change) if self.json_lines else human_line(change)) + "\n")
+        self.out.flush()
+        for listener in self.listeners:
+            listener(change)
+
+    def _say(self, line: str) -> None:
+        self.err.write(f"tasktop: watch: {line}\n")
+        self.err.flush()
+
+    def _summary(self, code: int) -> str:
+        why = {
+            "SIGINT": "stopped by SIGINT", "SIGTERM": "stopped by SIGTERM",
+            "timeout": "timed out", "error": "stopped by the error above",
+        }.get(self.stopped_by or "", "done")
+        line = f"{why} · {self.state.summary()}"
+        if self.outage is not None:
+            line += f" · in an outage ({self.failed_polls} failed polls)"
+        return f"{line} · exit {code}"
+
+
+def _status_of(record: Any) -> str:
+    """A get-task record's status word: `status` (Enkrypt) or `state` (Nimble)."""
+    status = getattr(record, "status", None)
+    if status is None:
+        status = getattr(record, "state", "")
+    return status if isinstance(status, str) else ""
