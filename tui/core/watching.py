@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from tui.core.safe_text import escape_as_codes, json_safe
@@ -149,7 +149,7 @@ EVENT_SCHEMA: dict[str, Any] = {
     "required": ["time", "tab", "id", "from", "to", "task"],
     "additionalProperties": False,
     "properties": {
-        "time": {"type": "string", "description": "local time seen, ISO 8601 with UTC offset"},
+        "time": {"type": "string", "description": "when the watch saw it: ISO 8601, UTC (Z)"},
         "tab": {"enum": ["datasets", "redteam", "nimble"]},
         "id": {"type": "string"},
         "from": {"type": ["string", "null"], "description": "null: first seen by this watch"},
@@ -168,7 +168,7 @@ def task_json(record: Any) -> dict[str, Any]:
 def event_line(change: Transition) -> str:
     """One JSON Lines event: compact, exact values, nothing a terminal acts on."""
     event = {
-        "time": change.seen_at.astimezone().isoformat(timespec="seconds"),
+        "time": utc_iso(change.seen_at),
         "tab": change.tab,
         "id": change.task_id,
         "from": change.previous,
@@ -188,5 +188,8 @@ def human_line(change: Transition) -> str:
     return f"{when}  {change.tab}  {task}  {escape_as_codes(change.previous)} → {status}"
 
 
-def local_clock(moment: datetime) -> str:
-    return moment.astimezone().strftime("%H:%M:%S")
+def utc_iso(moment: datetime) -> str:
+    """"2026-12-01T03:12:09.123456Z", as the alert hooks' events give it."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
