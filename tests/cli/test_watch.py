@@ -203,3 +203,18 @@ def test_usage_errors_exit_2(sim, environ, started, args):
     watch = started(environ, *args)
     assert watch.finish() == 2
     assert watch.out_lines == []
+
+
+def test_a_status_watch_reports_the_ending_of_a_task_that_leaves_its_filter(
+        sim, environ, started):
+    """`--status pending`: a task that ends leaves the filtered page; its get-task says how it
+    ended (and `--until terminal` stops there, with the failure's code)."""
+    task_id = sim.add_task("nimble", state="pending")
+    watch = started(environ, "nimble", "--status", "pending", "--until", "terminal", *FAST)
+    assert watch.line().endswith("is pending")
+    sim.update_task("nimble", task_id, state="error")
+    # The rest of the first page (up to 99 more lines) came before the change.
+    while not (line := watch.line()).endswith(f"nimble  {task_id}  pending → error"):
+        assert line.endswith("is pending")
+    assert watch.finish() == 6
+    assert watch.err_lines[-1].startswith("tasktop: watch: done · ")

@@ -28,6 +28,8 @@ if TYPE_CHECKING:
 
 #: Rows of a queue watch's page (the APIs' largest page: the newest tasks, one list call).
 QUEUE_PAGE = 100
+#: Most tasks that left the page looked up in one poll (one get-task call each).
+LEAVERS_PER_POLL = 20
 
 EPILOG = (
     "Exit codes: 0 every watched task ended well, 6 one ended in a --fail-on state, 124 --timeout "
@@ -254,7 +256,27 @@ class Watch:
             self._source = self.runtime.source(self.tab)
         page = await self._source.fetch(PageRequest.first(QUEUE_PAGE).with_(status=self.status))
         statuses = {row.key: row.status for row in page.rows if row.status}
-        return transitions(self.tab, self.state.statuses, page.rows, now), statuses
+        rows = [*page.rows, *await self._left(page.rows)]
+        return transitions(self.tab, self.state.statuses, rows, now), statuses
+
+    async def _left(self, rows: list[Any]) -> list[Any]:
+        """Tasks that left the page before they ended, as their get-task sees them now: with
+        --status Running a task leaves when it ends, and that ending is what the watch is for.
+        Each is looked up once; one still running (pushed off by newer tasks) is let go."""
+        from tui.providers.base import NotFound
+        from tui.providers.sources import Row
+
+        here = {row.key for row in rows}
+        gone = [key for key, status in self.state.statuses.items()
+                if key not in here and not self.state.ends(status)]
+        found = []
+        for key in gone[:LEAVERS_PER_POLL]:
+            try:
+                detail = await self._source.detail(Row(key, self.state.statuses[key], None))
+            except NotFound:
+                continue
+            found.append(Row(key, _status_of(detail.record), detail.record))
+        return found
 
     async def _get(self, task_id: str) -> Any:
         client = self.runtime.client(self._provider)
