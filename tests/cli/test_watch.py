@@ -95,7 +95,8 @@ def test_a_watch_that_times_out_exits_124_and_says_what_had_not_ended(sim, envir
     watch = started(environ, "redteam", task_id, *FAST, "--timeout", "1s")
     assert watch.line().endswith("is Queued")
     assert watch.finish() == 124
-    assert watch.err_lines == ["tasktop: watch: timed out · 1 task watched · 1 not ended · exit 124"]
+    assert watch.err_lines == [
+        "tasktop: watch: timed out · 1 task watched · 1 not ended · exit 124"]
 
 
 def test_a_queue_watch_writes_json_lines_that_match_the_schema(sim, environ, started):
@@ -135,7 +136,7 @@ def test_human_output_escapes_server_text_and_sigint_ends_it_with_a_summary(
                for line in lines)
     watch.proc.send_signal(signal.SIGINT)
     assert watch.finish() == 130
-    assert watch.err_lines[-1].startswith("tasktop: watch: stopped by SIGINT · 100 tasks watched")
+    assert watch.err_lines[-1].startswith("tasktop: watch: stopped by SIGINT · 100 tasks seen")
     assert watch.err_lines[-1].endswith(" · exit 130")
 
 

@@ -95,7 +95,7 @@ class WatchProcess:
 
 
 def wait_until(condition: Callable[[], bool], what: str, timeout: float = LINE_WAIT) -> None:
-    """Block until `condition()` holds (checked every 20 ms); fail naming `what` if it never does."""
+    """Block until `condition()` holds (checked every 20 ms); fail naming `what` if not."""
     deadline = time.monotonic() + timeout
     while not condition():
         if time.monotonic() > deadline:

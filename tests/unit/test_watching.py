@@ -90,7 +90,7 @@ def test_a_queue_watch_baseline_never_counts_as_ended():
     assert not state.done() and state.exit_code(timed_out=True) == EXIT_TIMEOUT
     state.observe([change("a", "Running", "Finished")], {"old": "Failed", "a": "Finished"})
     assert state.done() and state.exit_code() == EXIT_OK
-    assert state.summary() == "2 tasks watched · 1 Finished"
+    assert state.summary() == "2 tasks seen · 1 Finished"
 
 
 def test_a_timeout_in_an_outage_exits_with_the_outage_code():

@@ -101,7 +101,8 @@ def run(args: argparse.Namespace) -> int:
     runtime = build_runtime(config, args.source)
     key = runtime.keys["nimble" if args.source == "nimble" else "enkrypt"]
     if not key.present:
-        hint = key.problem or f"set {_env_var(key.provider)} or run `tasktop keys set {key.provider}`"
+        provider = key.provider
+        hint = key.problem or f"set {_env_var(provider)} or run `tasktop keys set {provider}`"
         return _fail("auth", f"no {key.provider} API key ({hint})", 3)
 
     import asyncio

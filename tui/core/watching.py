@@ -79,6 +79,8 @@ class WatchState:
     until: Until | None = None
     statuses: dict[str, str] = field(default_factory=dict)
     ended: dict[str, str] = field(default_factory=dict)
+    #: Every task a queue watch has seen (the page's and those that left it), for the summary.
+    seen: set[str] = field(default_factory=set)
     polls: int = 0
 
     def __post_init__(self) -> None:
@@ -98,7 +100,9 @@ class WatchState:
         self.polls += 1
         if page is not None:
             self.statuses = dict(page)
+            self.seen.update(page)
         for change in changes:
+            self.seen.add(change.task_id)
             self.statuses[change.task_id] = change.status
             if not baseline and self.ends(change.status):
                 self.ended[change.task_id] = change.status
@@ -125,9 +129,11 @@ class WatchState:
         return EXIT_OK
 
     def summary(self) -> str:
-        """"3 tasks watched · 1 Finished, 1 Failed · 1 still running" (server words escaped)."""
-        watched = len(self.ids) if self.ids else len(self.statuses)
-        parts = [f"{watched} task{'s' if watched != 1 else ''} watched"]
+        """"3 tasks watched · 1 Finished, 1 Failed · 1 not ended" (server words escaped); a queue
+        watch counts every task it has seen."""
+        watched = len(self.ids) if self.ids else len(self.seen)
+        noun = "watched" if self.ids else "seen"
+        parts = [f"{watched} task{'s' if watched != 1 else ''} {noun}"]
         counts: dict[str, int] = {}
         for status in self.ended.values():
             counts[status] = counts.get(status, 0) + 1
