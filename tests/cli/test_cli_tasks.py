@@ -111,16 +111,23 @@ def test_list_empty_filtered_page(cli, sim):
 
 def test_list_datasets_human_and_json(cli, sim):
     expected = raw(sim, "/datasets/list-tasks", params={"page": 3, "per_page": 4})
+    tasks = [raw(sim, "/datasets/get-task", headers={"X-Enkrypt-Dataset": name})["data"]
+             for name in expected["datasets"]]
     code, out, _ = cli("list", "datasets", "--page", "3", "--per-page", "4")
     assert code == 0
     lines = out.rstrip("\n").split("\n")
-    assert lines[0] == "DATASET"
-    assert lines[1:-1] == expected["datasets"]
+    assert lines[0].split() == ["STATUS", "DATASET", "CREATED", "STARTED", "TASK", "ID"]
+    assert table_rows(out) == [
+        [t["status"], t["dataset_name"], t["created_at"], t["started_at"] or "-", t["task_id"]]
+        for t in tasks
+    ]
+    assert [t["dataset_name"] for t in tasks] == expected["datasets"]
     p = expected["pagination"]
     assert lines[-1] == f"page 3 of {p['total_pages']} · {p['total_count']} tasks"
     code, out, _ = cli("list", "datasets", "--page", "3", "--per-page", "4", "--json")
     doc = json.loads(out)
-    assert doc["rows"] == expected["datasets"]
+    for parsed, sent in zip(doc["rows"], tasks, strict=True):
+        same_fields(parsed, sent)
     assert {k: doc["paging"][k] for k in p} == p
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import httpx
 import pytest
@@ -37,8 +38,9 @@ def _every(client: httpx.Client, sim, source: str, status: str | None) -> tuple[
 
 
 def ids(source: str, rows: list) -> list[str]:
+    """Row keys: the server lists bare dataset names, the CLI prints each with its task."""
     if source == "datasets":
-        return rows
+        return [r if isinstance(r, str) else r["dataset_name"] for r in rows]
     return [r["id" if source == "nimble" else "task_id"] for r in rows]
 
 
@@ -58,7 +60,11 @@ def test_list_all_json_returns_every_task_exactly_once(cli, sim, source):
     endpoint = {"datasets": "/datasets/list-tasks", "redteam": "/redteam/list-tasks",
                 "nimble": "/v1/tasks"}[source]
     assert sim.counts()[endpoint] == pages
-    if source != "datasets":  # every field as the server sent it; absent ones only as null
+    if source == "datasets":  # each name enriched once, with its task
+        assert sim.counts()["/datasets/get-task"] == total
+        assert all(r["task_id"].startswith("data-generation-") and r["status"]
+                   for r in doc["rows"])
+    else:  # every field as the server sent it; absent ones only as null
         for parsed, sent in zip(doc["rows"], expected, strict=True):
             assert {k: parsed[k] for k in sent} == sent
             assert all(parsed[k] is None for k in parsed.keys() - sent.keys())
@@ -74,8 +80,9 @@ def test_list_all_table_has_every_task(cli, sim, source):
     assert lines[-1] == f"all {-(-total // 25)} pages · {total} tasks"
     body = lines[1:-1]
     assert len(body) == total
-    for task_id, line in zip(ids(source, expected), body):
-        assert line.split()[-1] == task_id or line.startswith(task_id)
+    key_column = 1 if source == "datasets" else -1  # STATUS, DATASET, …; … TASK ID / ID
+    for task_id, line in zip(ids(source, expected), body, strict=True):
+        assert re.split(r"\s{2,}", line)[key_column] == task_id
 
 
 def test_list_all_with_status_filter(cli, sim):

@@ -16,7 +16,7 @@ import httpx
 import pytest
 
 from tui.commands.main import main
-from tui.commands.tasks_cmd import to_json
+from tui.commands.task_output import to_json
 from tui.core.export import export_all, export_rows, fetch_all, record_to_dict
 from tui.providers.base import PageRequest
 from tui.providers.nimble import NimbleClient

@@ -14,6 +14,7 @@ from email.utils import format_datetime
 import httpx
 import pytest
 
+from tui.base.loopback import is_loopback
 from tui.providers.base import (
     AuthError,
     BadRequest,
@@ -29,7 +30,7 @@ from tui.providers.base import (
     TransportError,
 )
 from tui.providers.enkrypt import EnkryptClient
-from tui.providers.http import is_loopback, parse_retry_after, server_message
+from tui.providers.http import parse_retry_after, server_message
 from tui.providers.nimble import NimbleClient
 
 KEY = "sk-UNIT-7f3c9a1e5b2d-SECRETVALUE-Q9ZX"

@@ -279,10 +279,10 @@ def test_server_text_is_logged_as_visible_symbols(cli_env, keyed_sim, tmp_path, 
                                                    monkeypatch):
     """`tail -f` of the log must not run a server's escapes: a 400 body carrying OSC 52, OSC 8,
     SGR, C1 and a bidi override (and the key, echoed) is written escaped, redacted, one line."""
-    from tui.sim import server as sim_server
+    from tui.sim import handler as sim_handler
     from tui.sim.faults import Fault
 
-    monkeypatch.setattr(sim_server, "status_body",
+    monkeypatch.setattr(sim_handler, "status_body",
                         lambda status, vendor: {"error": f"{HOSTILE_BODY} echo {ENKRYPT_KEY}"})
     keyed_sim.set_fault(Fault("status", path_prefix="/redteam", status=400))
     path = tmp_path / "hostile.log"

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from rich.console import Console
 
-from tui.commands.tasks_cmd import harmless, render_record, to_json
+from tui.commands.task_output import harmless, render_record, to_json
 from tui.core.alerts import desktop_notification_sequences, notification_text
 from tui.core.clipboard import clipboard_text
 from tui.core.safe_text import escape_as_codes, escape_controls, has_unsafe, visible

@@ -502,6 +502,35 @@ def test_counts_and_reset(sim, http, ek, nk):
     assert sim.counts() == {}
 
 
+def test_peaks_count_requests_answered_at_once(sim, http, nk):
+    import threading
+
+    from tui.sim.server import Fault
+
+    http.get("/v1/tasks", headers=nk)
+    http.get("/v1/tasks", headers=nk)
+    assert sim.peaks() == {"/v1/tasks": 1}  # one after the other
+    sim.set_fault(Fault("hang", path_prefix="/v1/tasks", seconds=60, times=1))
+
+    def hung() -> None:
+        with client(sim) as other:
+            try:
+                other.get("/v1/tasks", headers=nk)
+            except httpx.HTTPError:
+                pass  # dropped when the simulator stops
+
+    threading.Thread(target=hung, daemon=True).start()
+    deadline = time.monotonic() + 20  # a condition waited on; the limit only ends a failure
+    while sim.counts()["/v1/tasks"] != 3:
+        assert time.monotonic() < deadline, "the hung request never arrived"
+        time.sleep(0.01)
+    http.get("/v1/tasks", headers=nk)  # answered while the other one hangs
+    assert sim.peaks() == {"/v1/tasks": 2}
+    assert http.get("/_sim/peaks").json() == sim.peaks()
+    sim.reset_counts()
+    assert sim.peaks() == {}
+
+
 def test_keep_alive_reuses_one_connection(http, ek):
     ports = set()
     for _ in range(5):

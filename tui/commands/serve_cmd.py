@@ -89,7 +89,7 @@ def shell_command(argv: list[str]) -> str:
 
 def host_problem(host: str, allow_remote: bool) -> tuple[str | None, str | None]:
     """(refusal, warning) for a bind address: loopback is fine, anything else needs the flag."""
-    from tui.providers.http import is_loopback
+    from tui.base.loopback import is_loopback
 
     if is_loopback(host):
         return None, None

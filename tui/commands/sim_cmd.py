@@ -64,7 +64,8 @@ def _count(text: str) -> int:
 
 
 def run(args: argparse.Namespace) -> int:
-    from tui.sim.server import is_loopback, start_simulator
+    from tui.base.loopback import is_loopback
+    from tui.sim.server import start_simulator
 
     if not is_loopback(args.host) and not args.allow_remote:
         print(f"tasktop sim: refusing non-loopback --host {args.host}; add --allow-remote "

@@ -16,15 +16,18 @@ from __future__ import annotations
 import argparse
 import signal
 import sys
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.tasks_cmd import DATASET_TASK_PREFIX, SOURCES, _env_var, _fail, harmless
+from tui.commands.headless import EXIT_USAGE, fail, on_source
+from tui.commands.task_output import harmless
+from tui.commands.tasks_cmd import TAB_IDS
 
 if TYPE_CHECKING:
     from tui.core.transitions import Transition
     from tui.core.watching import WatchState
-    from tui.process.runtime import Runtime
     from tui.providers.base import ProviderError
+    from tui.providers.sources import TaskSource
 
 #: Rows of a queue watch's page (the APIs' largest page: the newest tasks, one list call).
 QUEUE_PAGE = 100
@@ -43,11 +46,11 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "watch",
         help="wait for tasks to end, or report a queue's changes (for scripts and CI)",
         description="With ID_OR_NAME: wait until each named task has ended (datasets: a dataset "
-        f"name or a '{DATASET_TASK_PREFIX}…' task id). Without: report every status change on "
+        "name or a 'data-generation-…' task id). Without: report every status change on "
         "the queue's first page (--status: of that status) until --until, --timeout or a signal.",
         epilog=EPILOG,
     )
-    watcher.add_argument("source", choices=SOURCES, help="which queue")
+    watcher.add_argument("source", choices=TAB_IDS, help="which queue")
     watcher.add_argument("ids", nargs="*", metavar="ID_OR_NAME", help="tasks to wait for")
     watcher.add_argument("--status", metavar="S", help="queue watch: only tasks of this status")
     watcher.add_argument(
@@ -59,7 +62,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "--fail-on", type=_states, metavar="STATES",
         help="comma-separated states that count as failure, case-folded (default: failed,error)",
     )
-    watcher.add_argument("--timeout", type=_duration, metavar="DURATION",
+    watcher.add_argument("--timeout", type=_duration, metavar="DURATION", dest="watch_timeout",
                          help="give up after DURATION (90s, 10m, 1h)")
     watcher.add_argument("--interval", type=_duration, metavar="S",
                          help="seconds between polls (default: the config's refresh, 5)")
@@ -90,56 +93,40 @@ def _states(text: str) -> frozenset[str]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """The watch on the tab's source of a Runtime built as for `list` (tui.commands.headless),
+    which also turns a non-transient error into its one line and exit code."""
     from tui.core.config import ConfigError, load_config
 
     if args.ids and args.status:
-        return _fail("usage", "--status filters a queue watch; drop it when naming tasks", 2)
+        return fail("usage", "--status filters a queue watch; drop it when naming tasks",
+                    EXIT_USAGE)
     try:
         config = load_config(getattr(args, "config", None), getattr(args, "profile", None))
     except ConfigError as err:
-        return _fail(err.kind, str(err), err.exit_code)
-    runtime = build_runtime(config, args.source)
-    key = runtime.keys["nimble" if args.source == "nimble" else "enkrypt"]
-    if not key.present:
-        provider = key.provider
-        hint = key.problem or f"set {_env_var(provider)} or run `tasktop keys set {provider}`"
-        return _fail("auth", f"no {key.provider} API key ({hint})", 3)
-
-    import asyncio
+        return fail(err.kind, str(err), err.exit_code)
 
     from tui.core.watching import DEFAULT_FAIL_ON, WatchState
 
     state = WatchState(tuple(dict.fromkeys(args.ids)), args.fail_on or DEFAULT_FAIL_ON, args.until)
-    watch = Watch(runtime, args.source, state, interval=args.interval or config.refresh,
-                  timeout=args.timeout, status=args.status, json_lines=args.json)
-    return asyncio.run(watch.run())
 
+    async def work(source: TaskSource) -> int:
+        watch = Watch(source, state, interval=args.interval or config.refresh,
+                      timeout=args.watch_timeout, status=args.status, json_lines=args.json)
+        return await watch.run()
 
-def build_runtime(config: Any, tab: str) -> Runtime:
-    """The Runtime of the app, from the config and the key of the tab's provider (env, session
-    or keyring: a headless command may wait for the keyring)."""
-    from tui.core.keys import PROVIDERS, KeyInfo, resolve_key
-    from tui.process.runtime import TABS, Runtime
-
-    provider = dict(TABS)[tab]
-    keys = {p: KeyInfo(p, "none") for p in PROVIDERS}
-    keys[provider] = resolve_key(provider, config.profile)
-    return Runtime(
-        config.enkrypt_url, config.nimble_url, keys, config.refresh, config.profile,
-        timeout=config.timeout, config_path=config.path,
-    )
+    return on_source(args, args.source, work)
 
 
 class Watch:
     """One watch: polls, prints each change, rides out outages, ends on its goal or a signal."""
 
     def __init__(
-        self, runtime: Runtime, tab: str, state: WatchState, *, interval: float,
+        self, source: TaskSource, state: WatchState, *, interval: float,
         timeout: float | None = None, status: str | None = None, json_lines: bool = False,
         out: Any = None, err: Any = None,
     ) -> None:
-        self.runtime = runtime
-        self.tab = tab
+        self.source = source
+        self.tab = source.tab_id
         self.state = state
         self.interval = interval
         self.timeout = timeout
@@ -152,7 +139,6 @@ class Watch:
         self.stopped_by: str | None = None
         self.outage: ProviderError | None = None
         self.failed_polls = 0
-        self._source: Any = None
 
     # ------------------------------------------------------------------------------- the run
 
@@ -160,8 +146,6 @@ class Watch:
         import asyncio
 
         from tui.core.watching import EXIT_SIGINT, EXIT_SIGTERM
-        from tui.process.logsetup import log_error
-        from tui.providers.base import ProviderError
 
         loop = asyncio.get_running_loop()
         me = asyncio.current_task()
@@ -169,31 +153,23 @@ class Watch:
         for sig, name in names.items():
             loop.add_signal_handler(sig, self._stop, name, me)
         timer = loop.call_later(self.timeout, self._stop, "timeout", me) if self.timeout else None
-        code: int | None = None
         try:
-            await self._watch()
+            await self._watch()  # a non-transient error goes up: waiting will not change it
         except asyncio.CancelledError:
             if self.stopped_by is None:
                 raise
-        except ProviderError as error:  # not transient: waiting will not change the answer
-            log_error(error, what=f"watch {self.tab}")
-            self.stopped_by = "error"
-            code = _fail(error.kind, error.message, error.exit_code,
-                         self.runtime.keys[self._provider])
         finally:
             for sig in names:
                 loop.remove_signal_handler(sig)
             if timer is not None:
                 timer.cancel()
-            await self.runtime.aclose()
-        if code is None:
-            if self.stopped_by == "SIGINT":
-                code = EXIT_SIGINT
-            elif self.stopped_by == "SIGTERM":
-                code = EXIT_SIGTERM
-            else:
-                code = self.state.exit_code(timed_out=self.stopped_by == "timeout",
-                                            outage=self.outage)
+        if self.stopped_by == "SIGINT":
+            code = EXIT_SIGINT
+        elif self.stopped_by == "SIGTERM":
+            code = EXIT_SIGTERM
+        else:
+            code = self.state.exit_code(timed_out=self.stopped_by == "timeout",
+                                        outage=self.outage)
         self._say(self._summary(code))
         return code
 
@@ -201,10 +177,6 @@ class Watch:
         if self.stopped_by is None:  # a second signal during the way out changes nothing
             self.stopped_by = why
             task.cancel()
-
-    @property
-    def _provider(self) -> str:
-        return "nimble" if self.tab == "nimble" else "enkrypt"
 
     async def _watch(self) -> None:
         import asyncio
@@ -242,20 +214,18 @@ class Watch:
         from tui.core.transitions import transitions
         from tui.providers.sources import Row
 
-        now = self.runtime.now()
+        now = datetime.now(UTC)
         if self.state.ids:
             rows = []
             for task_id in self.state.ids:
                 if task_id in self.state.ended:
                     continue  # an ended task never changes again
-                record = await self._get(task_id)
-                rows.append(Row(task_id, _status_of(record), record))
+                found = await self.source.find(task_id)
+                rows.append(Row(task_id, found.row.status, found.record))
             return transitions(self.tab, self.state.statuses, rows, now), None
         from tui.providers.base import PageRequest
 
-        if self._source is None:
-            self._source = self.runtime.source(self.tab)
-        page = await self._source.fetch(PageRequest.first(QUEUE_PAGE).with_(status=self.status))
+        page = await self.source.fetch(PageRequest.first(QUEUE_PAGE).with_(status=self.status))
         statuses = {row.key: row.status for row in page.rows if row.status}
         rows = [*page.rows, *await self._left(page.rows)]
         return transitions(self.tab, self.state.statuses, rows, now), statuses
@@ -273,21 +243,11 @@ class Watch:
         found = []
         for key in gone[:LEAVERS_PER_POLL]:
             try:
-                detail = await self._source.detail(Row(key, self.state.statuses[key], None))
+                detail = await self.source.detail(Row(key, self.state.statuses[key], None))
             except NotFound:
                 continue
             found.append(Row(key, _status_of(detail.record), detail.record))
         return found
-
-    async def _get(self, task_id: str) -> Any:
-        client = self.runtime.client(self._provider)
-        if self.tab == "nimble":
-            return await client.get_task(task_id)
-        if self.tab == "redteam":
-            return await client.get_redteam_task(task_id)
-        if task_id.startswith(DATASET_TASK_PREFIX):
-            return await client.get_dataset_task(task_id=task_id)
-        return await client.get_dataset_task(dataset=task_id)
 
     # --------------------------------------------------------------------------------- output
 
@@ -306,7 +266,7 @@ class Watch:
     def _summary(self, code: int) -> str:
         why = {
             "SIGINT": "stopped by SIGINT", "SIGTERM": "stopped by SIGTERM",
-            "timeout": "timed out", "error": "stopped by the error above",
+            "timeout": "timed out",
         }.get(self.stopped_by or "", "done")
         line = f"{why} · {self.state.summary()}"
         if self.outage is not None:

@@ -27,7 +27,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Literal
 
-from tui.core.safe_text import escape_controls, has_unsafe, json_safe
+from tui.core.json_stream import JsonArrayWriter
+from tui.core.safe_text import escape_controls, has_unsafe
 from tui.providers.base import Page, PageRequest, ProtocolError, ProviderError
 
 Format = Literal["csv", "json"]
@@ -162,6 +163,7 @@ class RowFile:
         self._guard = formula_guard
         self._columns: dict[str, None] = {}
         self._fh = self.path.open("x", encoding="utf-8", newline="")
+        self._json = JsonArrayWriter(self._fh) if fmt == "json" else None
         self._spool: Any = None
         if fmt == "csv":
             import tempfile
@@ -169,19 +171,20 @@ class RowFile:
             self._spool = tempfile.TemporaryFile("w+", encoding="utf-8", newline="\n")
 
     def write(self, rows: Iterable[dict[str, Any]]) -> None:
+        if self._json is not None:
+            self._json.write(rows)
+            self.rows = self._json.count
+            return
         for row in rows:
-            if self.fmt == "json":
-                element = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-                self._fh.write(("[\n  " if self.rows == 0 else ",\n  ") + json_safe(element))
-            else:
-                self._columns.update(dict.fromkeys(row))
-                self._spool.write(json.dumps(row) + "\n")  # ASCII: any string survives
+            self._columns.update(dict.fromkeys(row))
+            self._spool.write(json.dumps(row) + "\n")  # ASCII: any string survives
             self.rows += 1
 
     def close(self) -> None:
         """Finish the file (for CSV the slow part: every row is written now)."""
-        if self.fmt == "json":
-            self._fh.write("[]\n" if self.rows == 0 else "\n]\n")
+        if self._json is not None:
+            self._json.close()
+            self._fh.write("\n")
         else:
             columns = list(self._columns)
             guard = self._guard

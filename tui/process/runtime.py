@@ -29,6 +29,13 @@ TABS: tuple[tuple[str, str], ...] = (
     ("nimble", "nimble"),
 )
 
+#: The source class of each tab (its paging kind and filters are class attributes).
+SOURCE_KINDS: dict[str, type[TaskSource]] = {
+    "datasets": DatasetsSource,
+    "redteam": RedteamSource,
+    "nimble": NimbleSource,
+}
+
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
@@ -118,9 +125,7 @@ class Runtime:
         provider = dict(TABS)[tab_id]
         if not self.keys[provider].present:
             return None
-        client = self.client(provider)
-        kinds = {"datasets": DatasetsSource, "redteam": RedteamSource, "nimble": NimbleSource}
-        return kinds[tab_id](client)
+        return SOURCE_KINDS[tab_id](self.client(provider))
 
     def set_key(self, key: KeyInfo) -> None:
         """Use a new key for a provider: its client is rebuilt on next use."""

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import ipaddress
 import json
 import math
 import socket
@@ -23,6 +22,8 @@ from typing import Any
 
 import httpx
 import msgspec
+
+from tui.base.loopback import is_loopback
 
 from .base import (
     AuthError,
@@ -59,17 +60,6 @@ THREAD_DECODE_BYTES = 256 * 1024
 KEEPALIVE_EXPIRY = 120.0
 #: Idle connections kept: enough for a full enrichment window (window.CAP) plus the list call.
 KEEPALIVE_CONNECTIONS = 32
-
-
-def is_loopback(host: str) -> bool:
-    """True for localhost, 127.0.0.0/8 and ::1: the only hosts a key may reach over plain http."""
-    host = host.strip("[]").rstrip(".").lower()
-    if host == "localhost" or host.endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
 
 
 def parse_retry_after(

@@ -28,6 +28,9 @@ from .models import DatasetTask, NimbleTask, RedteamTask
 from .walk import WALK_BUDGET, WALK_PAGE, walk_filtered
 from .window import AimdWindow
 
+#: A dataset task id starts with this; anything else a user names on the Datasets tab is a
+#: dataset name (see DatasetsSource.find).
+DATASET_TASK_PREFIX = "data-generation-"
 #: Status words (case-folded) after which a task never changes again. Vendors drift, so a few
 #: synonyms are included; anything unknown counts as live and keeps being refreshed.
 TERMINAL_STATES = frozenset(
@@ -81,6 +84,11 @@ class TaskSource:
     async def detail(self, row: Row) -> Detail:
         raise NotImplementedError
 
+    async def find(self, key: str) -> Detail:
+        """The task a user names by its key (`tasktop show`). Unlike `detail` there is no row
+        whose last record could stand in, so a task the server does not know is NotFound."""
+        raise NotImplementedError
+
 
 class RedteamSource(TaskSource):
     tab_id, title = "redteam", "Red team"
@@ -99,6 +107,10 @@ class RedteamSource(TaskSource):
         except NotFound:
             return Detail(row.record, row, note="this server has no further detail for the task")
         return Detail(fresh, row)
+
+    async def find(self, key: str) -> Detail:
+        fresh: RedteamTask = await self.client.get_redteam_task(key)
+        return Detail(fresh, Row(fresh.task_id, fresh.status, fresh))
 
 
 class NimbleSource(TaskSource):
@@ -146,6 +158,10 @@ class NimbleSource(TaskSource):
     async def detail(self, row: Row) -> Detail:
         fresh: NimbleTask = await self.client.get_task(row.key)
         return Detail(fresh, row)
+
+    async def find(self, key: str) -> Detail:
+        fresh: NimbleTask = await self.client.get_task(key)
+        return Detail(fresh, Row(fresh.id, fresh.state, fresh))
 
 
 class DatasetsSource(TaskSource):
@@ -223,6 +239,14 @@ class DatasetsSource(TaskSource):
         except NotFound:
             return Detail(row.record, row, note="the server has no task for this dataset")
         return Detail(fresh, row)
+
+    async def find(self, key: str) -> Detail:
+        """By task id when `key` starts with DATASET_TASK_PREFIX, else by dataset name."""
+        if key.startswith(DATASET_TASK_PREFIX):
+            task: DatasetTask = await self.client.get_dataset_task(task_id=key)
+        else:
+            task = self._settled.get(key) or await self.client.get_dataset_task(dataset=key)
+        return Detail(task, Row(task.dataset_name, task.status, task))
 
     def forget(self) -> None:
         """Drop the terminal-state cache (used when the profile or key changes)."""

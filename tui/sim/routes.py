@@ -13,7 +13,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .world import World, render_redteam
+from .tasks import render_redteam
+from .world import World
 
 ENKRYPT_STATUSES = ("Queued", "Running", "Finished", "Failed")
 PAGINATION_ERROR = (

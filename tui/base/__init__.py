@@ -1,0 +1,1 @@
+"""Standard-library building blocks that every layer may use (the bottom of the layers)."""
