@@ -134,7 +134,8 @@ class Watch:
         self.json_lines = json_lines
         self.out = out or sys.stdout
         self.err = err or sys.stderr
-        #: Called with every change after it is printed (the alert hooks).
+        #: Called with every change after it is printed, from the second poll on (for the alert
+        #: hooks: the first poll only says where each task starts).
         self.listeners: list[Any] = []
         self.stopped_by: str | None = None
         self.outage: ProviderError | None = None
@@ -203,8 +204,9 @@ class Watch:
                           f"poll{'s' if polls != 1 else ''}")
                 self.outage, self.failed_polls = None, 0
             self.state.observe(changes, page)
+            first = self.state.polls == 1  # where each task starts: printed, not a change
             for change in changes:
-                self._emit(change)
+                self._emit(change, notify=not first)
             if self.state.done():
                 return
             await asyncio.sleep(self.interval)
@@ -251,13 +253,14 @@ class Watch:
 
     # --------------------------------------------------------------------------------- output
 
-    def _emit(self, change: Transition) -> None:
+    def _emit(self, change: Transition, *, notify: bool) -> None:
         from tui.core.watching import event_line, human_line
 
         self.out.write((event_line(change) if self.json_lines else human_line(change)) + "\n")
         self.out.flush()
-        for listener in self.listeners:
-            listener(change)
+        if notify:
+            for listener in self.listeners:
+                listener(change)
 
     def _say(self, line: str) -> None:
         self.err.write(f"tasktop: watch: {line}\n")
