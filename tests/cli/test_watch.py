@@ -219,3 +219,16 @@ def test_a_status_watch_reports_the_ending_of_a_task_that_leaves_its_filter(
         assert line.endswith("is pending")
     assert watch.finish() == 6
     assert watch.err_lines[-1].startswith("tasktop: watch: done · ")
+
+
+def test_a_key_the_server_echoes_never_reaches_the_output_or_the_log(sim, environ, started,
+                                                                     tmp_path):
+    sim.set_fault(Fault("echo_key", path_prefix="/redteam/"))
+    log = tmp_path / "watch.log"
+    watch = started(environ, "redteam", "--json", "--log", str(log), "--until", "all-terminal",
+                    "--timeout", "1s", *FAST)
+    events = [json.loads(line) for line in watch.lines(100)]
+    assert events[0]["id"] == "***" and events[0]["task"]["echo"] == "***"
+    watch.finish()
+    text = "\n".join(watch.out_lines + watch.err_lines) + log.read_text()
+    assert sim.enkrypt_key not in text and "list-tasks" in log.read_text()
