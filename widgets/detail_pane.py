@@ -206,6 +206,16 @@ class DetailPane(VerticalScroll):
             self._update("#detail-json", self._sections(
                 (heading, _json_text(*printed)) for heading, printed in pretty))
 
+    @property
+    def field_labels(self) -> list[str]:
+        """The labels of the fields shown, in order."""
+        return [label for label, _ in self._fields or ()]
+
+    @property
+    def json_headings(self) -> list[str]:
+        """The headings of the JSON blocks shown, in order."""
+        return [heading for heading, _ in self._json or ()]
+
     def clear(self) -> None:
         """Show nothing."""
         self.show("", ())

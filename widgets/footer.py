@@ -11,6 +11,7 @@ drops the watchers whose widget is gone.
 from __future__ import annotations
 
 from textual.app import ComposeResult
+from textual.screen import Screen
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey
 
@@ -20,6 +21,23 @@ __all__ = ["LeanFooter"]
 class LeanFooter(Footer):
     """A Footer whose recomposes release the keys they replace, and whose keys stay in the order
     their bindings are declared (Textual moves a binding a keymap rebinds to the end)."""
+
+    _recompose_queued = False
+
+    def bindings_changed(self, screen: Screen) -> None:
+        """Footer.bindings_changed, queueing at most one recompose: each change queued its own,
+        and the first frame's focus and mount changes rebuilt every key three times over while
+        the first page's get-task calls waited. The queued one reads the bindings when it runs."""
+        self._bindings_ready = True
+        if not screen.app.app_focus:
+            return
+        if self.is_attached and screen is self.screen and not self._recompose_queued:
+            self._recompose_queued = True
+            self.call_after_refresh(self._queued_recompose)
+
+    async def _queued_recompose(self) -> None:
+        self._recompose_queued = False  # a change from now on is not seen by this one: queue anew
+        await self.recompose()
 
     def compose(self) -> ComposeResult:
         widgets = list(super().compose())

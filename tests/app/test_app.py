@@ -91,7 +91,7 @@ async def test_space_pauses_and_resumes(sim):
         await loaded(pilot, app, "redteam")
         await pilot.press("space")
         await wait_for(pilot, lambda: not view.fetching)
-        assert view.paused and view._timer is None
+        assert view.paused and not view.timer_armed
         assert "paused" in view.badge.render_text().plain
         ticks = view.ticks
         sim.reset_counts()
@@ -169,7 +169,7 @@ async def test_empty_filtered_page_says_so(sim):
         await pilot.press("f")  # Queued
         await loaded(pilot, app, "redteam", ticks=2)
         # jump far past the queued tasks' last page
-        view._go(page=999)
+        view.go_to_page(999)
         await loaded(pilot, app, "redteam", ticks=3)
         assert view.table.row_count == 0
         assert "no tasks" in str(view.query_one(".notice").render())
@@ -276,8 +276,7 @@ async def test_superseded_page_is_never_painted(sim):
         await loaded(pilot, app, "redteam")
         sim.set_fault(Fault("latency", path_prefix="/redteam/list-tasks", seconds=0.6, times=1))
         painted: list[int] = []
-        original = view._succeeded
-        view._succeeded = lambda page: (painted.append(page.request.page), original(page))
+        view.page_observers.append(lambda page: painted.append(page.request.page))
         await pilot.press("n")  # page 2: slow
         await pilot.press("n")  # page 3: fast, asked for after page 2
         await wait_for(pilot, lambda: view.page.paging.page == 3)
@@ -300,7 +299,7 @@ async def test_dataset_detail_opens_and_closes(sim):
         key = view.table.selected_key
         await pilot.press("enter")
         await wait_for(pilot, lambda: view.detail.title == key)
-        fields = dict(view.detail._fields)
+        fields = view.detail.field_labels
         for label in ("status", "task id", "created", "started", "scenarios", "tools", "info PDF"):
             assert label in fields
         assert view.has_class("-detail-open")
@@ -318,7 +317,7 @@ async def test_redteam_detail_uses_get_task(sim):
         await pilot.press("enter")
         await wait_for(pilot, lambda: view.detail.title is not None)
         assert sim.counts().get("/redteam/get-task") == 1
-        assert "task id" in dict(view.detail._fields)
+        assert "task id" in view.detail.field_labels
 
 
 @pytest.mark.parametrize("tab", ["datasets", "redteam", "nimble"])
@@ -330,8 +329,8 @@ async def test_every_detail_pane_shows_labels_not_wire_names(sim, tab):
         view = app.view(tab)
         await loaded(pilot, app, tab)
         await pilot.press("enter")
-        await wait_for(pilot, lambda: view.detail.title is not None and view.detail._fields)
-        labels = [label for label, _ in view.detail._fields]
+        await wait_for(pilot, lambda: view.detail.title is not None and view.detail.field_labels)
+        labels = view.detail.field_labels
         assert [label for label in labels if "_" in label] == []
         assert {"task id", "queue position", "status URL v2"} <= set(labels)
         assert len(labels) == len(set(labels))
@@ -345,7 +344,7 @@ async def test_redteam_detail_404_is_calm(sim):
         sim.set_fault(Fault("status", path_prefix="/redteam/get-task", status=404))
         await pilot.press("enter")
         await wait_for(pilot, lambda: view.detail.title is not None)
-        assert "note" in dict(view.detail._fields)
+        assert "note" in view.detail.field_labels
         assert app.is_running
 
 
@@ -356,7 +355,7 @@ async def test_nimble_detail_shows_input_and_query_json(sim):
         await loaded(pilot, app, "nimble")
         await pilot.press("enter")
         await wait_for(pilot, lambda: view.detail.title == view.table.selected_key)
-        headings = [heading for heading, _ in view.detail._json]
+        headings = view.detail.json_headings
         assert headings[:2] == ["input", "_query"]
 
 

@@ -76,10 +76,10 @@ async def test_a_key_found_while_hidden_tabs_are_being_built_reaches_them(secret
     exist; that view still gets the key, and another the notice meant for it."""
     use_backend(MemoryKeyring())
     app = keyless_app(secret_sim)
-    app._mount_hidden_views = lambda: None  # the test picks the moment the hidden tabs are built
+    app.mount_hidden_views = lambda: None  # the test picks the moment the hidden tabs are built
     async with app.run_test() as pilot:
         await wait_for(pilot, lambda: "press k" in notice_text(app, "datasets"))
-        del app._mount_hidden_views
+        del app.mount_hidden_views
         redteam = app.view("redteam")  # builds the hidden views: in the DOM, not composed yet
         nimble = app.view("nimble")
         assert not redteam.is_mounted and not nimble.is_mounted

@@ -58,10 +58,10 @@ async def test_an_echoed_key_reaches_no_screen_clipboard_or_export(sim, tmp_path
             assert view.table.selected_key == "***"
             assert_no_key(screen_text(app), sim, f"the {tab} table")
             await pilot.press("c")
-            await wait_for(pilot, lambda: app._clipboard == "***")
+            await wait_for(pilot, lambda: app.copied == "***")
             await pilot.press("down", "enter")
             # The detail's get-task answer echoes the key too (in an unknown field "echo").
-            await wait_for(pilot, lambda: "echo" in dict(view.detail._fields))
+            await wait_for(pilot, lambda: "echo" in view.detail.field_labels)
             assert_no_key(screen_text(app), sim, f"the {tab} detail")
             await pilot.press("escape")
             for button in ("#page-csv", "#page-json"):

@@ -110,9 +110,7 @@ async def test_repainting_changed_rows_in_place_matches_a_full_repaint() -> None
             await pilot.pause()
             shown = screen(app)
             # Forget every cached render and paint the whole table again from its data.
-            table._update_count += 1
-            for cache in (table._line_cache, table._cell_render_cache, table._row_render_cache):
-                cache.clear()
+            table.repaint_all()
             table.refresh(layout=True)
             await pilot.pause()
             assert screen(app) == shown, f"apply #{version} ({stats}) left stale lines"

@@ -176,8 +176,7 @@ async def test_one_failed_try_inside_a_fetch_never_shows(sim):
         sim.set_fault(Fault("status", path_prefix="/redteam/list-tasks", status=503, times=1))
         sim.reset_counts()
         seen: list[object] = []
-        original = view._failed
-        view._failed = lambda error: (seen.append(error), original(error))
+        view.error_observers.append(seen.append)
         await pilot.press("r")
         await loaded(pilot, app, "redteam", ticks=2)
         assert seen == [] and sim.counts()["/redteam/list-tasks"] == 2
@@ -260,7 +259,7 @@ async def test_a_tab_pointed_at_a_closed_port_never_disturbs_the_others(sim):
         assert nimble.error is None and notice(nimble) is None
         assert not nimble.table.has_class("stale") and badge(nimble).startswith("updated ")
         # the failing tab is hidden, so it stopped retrying; it still knows what was wrong
-        assert redteam.error is not None and redteam._timer is None
+        assert redteam.error is not None and not redteam.timer_armed
 
 
 async def test_a_failing_tab_does_not_touch_its_sibling_on_the_same_client(sim):

@@ -52,7 +52,7 @@ async def test_a_100000_row_page_shows_10_rows_answers_keys_and_stays_small(
             assert view.page.sent == 100_000
             assert len(view.page.rows) == view.table.row_count == 10
             assert len(view.page.surplus) == MAX_SURPLUS_ROWS
-            assert view._notice == NOTICE
+            assert view.notice_text == NOTICE
             assert str(view.query_one(".notice").render()) == NOTICE
             # A 100 000-row answer decodes to ~45 MiB of objects; what stays is the 10 shown rows
             # and the capped surplus (~3 MiB), plus the app itself.
@@ -86,7 +86,7 @@ async def test_other_tabs_cap_a_huge_page_too(sim, tab):
         view = app.view(tab)
         await wait_for(pilot, lambda: view.ticks >= 1, timeout=60)
         assert len(view.page.rows) == view.table.row_count == 10
-        assert view._notice == NOTICE
+        assert view.notice_text == NOTICE
     # Datasets enrichment only sees the shown rows: one get-task per shown name, no more.
     assert sim.counts().get("/datasets/get-task", 0) <= (10 if tab == "datasets" else 0)
 

@@ -136,7 +136,7 @@ async def check_tab(pilot, app, tab: str, key: str, fields: dict, widths: list[i
     await pilot.pause()
     detail = view.detail
     assert not RAW.search(literal(detail.title, single_line=True).plain)
-    for label, _value in detail._fields:
+    for label in detail.field_labels:
         assert not RAW.search(label)
     for widget in detail.query("*"):
         content = getattr(widget, "renderable", None) or getattr(widget, "content", None)

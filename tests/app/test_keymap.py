@@ -148,6 +148,6 @@ async def test_the_palette_names_the_rebound_key(sim):
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, "datasets")
         provider = TasktopCommands(app.screen)
-        helps = {title: help_text for title, help_text, _ in provider._commands()}
+        helps = {title: help_text for title, help_text, _ in provider.commands()}
         assert helps["Next page"] == "key j n" and helps["Refresh now"] == "key r"
         assert helps["Help: all keys"] == "key ?"

@@ -141,7 +141,7 @@ async def test_a_stale_copy_paints_at_once_and_refreshes_in_the_same_flip(sim):
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.view("redteam")
         await settled(pilot, view, 1)
-        kept = [row.key for row in view.neighbours._copies[view.request.with_(page=2)].page.rows]
+        kept = [row.key for row in view.neighbours.peek(view.request.with_(page=2)).page.rows]
         clock.now += REFRESH + 1  # the copy is now older than the refresh interval
         sim.set_fault(Fault("latency", LIST["redteam"], seconds=SLOW))
         sim.reset_counts()
@@ -182,7 +182,7 @@ async def test_hidden_tabs_fetch_no_neighbour(sim):
         await pilot.press("3")
         nimble = app.view("nimble")
         await settled(pilot, nimble, 1)
-        redteam._idle_moment()  # an idle moment reaching the hidden tab anyway fetches nothing
+        redteam.idle_moment()  # an idle moment reaching the hidden tab anyway fetches nothing
         await pilot.pause()
         assert not neighbour_busy(redteam)
         assert sim.counts() == {LIST["nimble"]: 2}  # nimble's page and its next; nothing else
@@ -195,7 +195,7 @@ async def test_no_neighbour_while_rate_limited(sim):
     async with app.run_test(size=(120, 40)) as pilot:
         view = app.view("redteam")
         await wait_for(pilot, lambda: view.error is not None)
-        view._idle_moment()  # a failed tab: nothing
+        view.idle_moment()  # a failed tab: nothing
         await pilot.press("r")  # the 429 is over: the page loads
         await settled(pilot, view, 2)
         assert view.error is None and view.ticks == 1
@@ -225,8 +225,7 @@ async def test_an_answer_superseded_by_a_kept_copy_is_never_painted(sim):
         await pilot.press("n")  # page 2 from its copy
         await settled(pilot, view, 2)
         painted = []
-        original = view._succeeded
-        view._succeeded = lambda page: (painted.append(page.request.page), original(page))
+        view.page_observers.append(lambda page: painted.append(page.request.page))
         sim.set_fault(Fault("latency", LIST["redteam"], seconds=0.5, times=1))
         sim.reset_counts()
         await pilot.press("r")  # a slow refresh of page 2 ...

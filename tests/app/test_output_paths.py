@@ -18,7 +18,7 @@ from support.app import loaded, make_app, record_terminal, wait_for
 from tui.core.clipboard import copy_summary
 from tui.core.keys import KeyInfo
 from tui.process.runtime import Runtime
-from tui.sim import server as sim_server
+from tui.sim import handler as sim_handler
 from tui.sim.faults import Fault
 from tui.sim.routes import Answer
 
@@ -100,7 +100,7 @@ async def test_copy_puts_only_printable_text_on_the_clipboard_and_says_so(sim, m
         assert sequence.startswith("\x1b]52;c;") and sequence.endswith("\x07")
         copied = base64.b64decode(sequence[len("\x1b]52;c;"):-1]).decode()
         assert copied == "red-team-␛]52;c;ZXZpbA==␇␍␤rm -rf ~␤␛[31;1mred␛[0m"
-        assert copied.isprintable() and app._clipboard == copied
+        assert copied.isprintable() and app.copied == copied
         (toast,) = toast_texts(app)
         assert toast.startswith("copied red-team-␛]52;c;")
         assert "(control characters shown as symbols)" in toast
@@ -123,7 +123,7 @@ async def test_copy_of_a_plain_id_is_verbatim(sim, monkeypatch):
 @pytest.fixture
 def hostile_error_bodies(monkeypatch):
     """The simulator's fault answers carry HOSTILE as their error text."""
-    monkeypatch.setattr(sim_server, "status_body", lambda status, vendor: {"error": HOSTILE})
+    monkeypatch.setattr(sim_handler, "status_body", lambda status, vendor: {"error": HOSTILE})
 
 
 async def test_export_dialog_quotes_a_hostile_server_error_as_symbols(

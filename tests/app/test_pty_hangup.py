@@ -226,9 +226,9 @@ class HeldBack(TasktopApp):
     CSS_PATH = str(ROOT / "tui" / "ui" / "app.tcss")  # relative paths resolve beside this file
     build_allowed = False
 
-    def _mount_hidden_views(self) -> None:
+    def mount_hidden_views(self) -> None:
         if self.build_allowed:
-            super()._mount_hidden_views()
+            super().mount_hidden_views()
 
 
 async def test_an_exit_before_the_hidden_tabs_are_built_does_not_build_them(sim):
@@ -237,7 +237,7 @@ async def test_an_exit_before_the_hidden_tabs_are_built_does_not_build_them(sim)
     async with app.run_test():
         app.exit(None, HANGUP_EXIT)
         app.build_allowed = True
-        app._mount_hidden_views()  # raised MountError: the switcher is detached while exiting
+        app.mount_hidden_views()  # raised MountError: the switcher is detached while exiting
     assert app.return_code == HANGUP_EXIT
 
 
@@ -248,7 +248,7 @@ async def test_an_exit_while_the_hidden_tabs_mount_is_clean(sim, turns):
     app = HeldBack(make_runtime(sim))
     async with app.run_test():
         app.build_allowed = True
-        app._mount_hidden_views()
+        app.mount_hidden_views()
         for _ in range(turns):
             await asyncio.sleep(0)
         app.exit(None, HANGUP_EXIT)

@@ -56,15 +56,12 @@ class Probe:
                 self.in_flight -= 1
 
         source.fetch = counted
-        succeeded = view._succeeded
-
         def painted(page):
             self.painted.append(page.request)
             if page.request != view.request:
                 self.superseded_paints.append(page.request)
-            succeeded(page)
 
-        view._succeeded = painted
+        view.page_observers.append(painted)
 
 
 async def server_rows(sim, page: int, per_page: int = 10, status: str | None = None) -> list[str]:

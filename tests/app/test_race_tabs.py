@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import gc
 
-from support.app import loaded, make_app
+from support.app import loaded, make_app, wait_for
 from textual.widget import Widget
 from textual.widgets import Footer
 
@@ -48,3 +48,31 @@ def test_prune_watchers_keeps_live_ones():
     setattr(footer, "__watchers", {"compact": [(live, print), (gone, print)]})
     assert footer.prune_watchers() == 1
     assert getattr(footer, "__watchers")["compact"] == [(live, print)]
+
+
+def shown(footer: LeanFooter) -> set[str]:
+    return {key.description for key in footer.query("FooterKey")}
+
+
+async def test_binding_changes_in_one_burst_recompose_the_footer_once(sim):
+    """Each change queued a recompose of its own: the first frame's focus and mount changes
+    rebuilt every key three times. Queued once, the footer still shows the bindings in effect."""
+    app = make_app(sim, start_tab="redteam")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        footer = app.query_one(LeanFooter)
+        recomposes = []
+        recompose = footer.recompose
+
+        async def counting() -> None:
+            recomposes.append(1)
+            await recompose()
+
+        footer.recompose = counting
+        for _ in range(3):
+            app.screen.bindings_updated_signal.publish(app.screen)
+        await wait_for(pilot, lambda: {"Refresh", "Quit"} <= shown(footer))
+        await pilot.pause()
+        assert len(recomposes) == 1
+        await pilot.press("3")  # a change after that recompose still gets one of its own
+        await wait_for(pilot, lambda: len(recomposes) >= 2)

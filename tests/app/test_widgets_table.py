@@ -74,7 +74,7 @@ def check_consistent(table: TaskTable) -> None:
     assert table.row_count == len(keys) == len(set(keys))
     for index, key in enumerate(keys):
         assert table.get_row_index(key) == index
-    assert {k.value for k in table._data} == set(keys)
+    assert {k.value for k in table.rows} == set(keys)
 
 
 async def test_first_apply_adds_rows_and_marks_nothing() -> None:
@@ -429,6 +429,55 @@ async def test_apply_before_mount() -> None:
         assert rendered(table)[3].split()[:2] == ["•", "k2"]
 
 
+async def test_rows_given_before_the_first_layout_show_in_its_frame() -> None:
+    """At start-up the first page is applied before the table has a size: the frame painted by
+    the layout pass that gives it one already shows the rows in laid-out columns."""
+
+    class FirstPaint(TaskTable):
+        first_frame: list[str] | None = None
+
+        def render_lines(self, crop):
+            lines = super().render_lines(crop)
+            if self.first_frame is None:
+                self.first_frame = [strip.text for strip in lines]
+            return lines
+
+    class EarlyRowsApp(App):
+        def compose(self) -> ComposeResult:
+            yield FirstPaint(COLUMNS)
+
+        def on_mount(self) -> None:
+            self.query_one(FirstPaint).apply(page(3))
+
+    app = EarlyRowsApp()
+    async with app.run_test(size=(60, 8)) as pilot:
+        await pilot.pause()
+        table = app.query_one(FirstPaint)
+        assert table.first_frame is not None
+        assert [line.split()[:3] for line in table.first_frame[1:4]] == [
+            ["k0", "queued", "task"], ["k1", "queued", "task"], ["k2", "queued", "task"]
+        ]
+        assert table.first_frame == rendered(table)  # later frames painted nothing else
+
+
+async def test_a_resize_that_changes_no_column_width_renders_no_cell_again() -> None:
+    app = TableApp([Column("id", "ID", width=6), Column("name", "Name", min_width=3)])
+    async with app.run_test(size=(60, 10)) as pilot:
+        table = app.query_one(TaskTable)
+        table.apply([(key, cells[:1] + cells[2:3]) for key, cells in page(5)])
+        await pilot.pause()
+        widths, before = table.column_widths, rendered(table)
+        counter = Counter(table, "_render_cell")
+        await pilot.resize_terminal(70, 10)
+        await pilot.pause()
+        assert table.size.width == 70 and table.column_widths == widths
+        assert [line.rstrip() for line in rendered(table)] == [line.rstrip() for line in before]
+        assert counter.count("_render_cell") == 0  # every cell came from the render cache
+        await pilot.resize_terminal(16, 10)  # too narrow: names are cut, so cells are made anew
+        await pilot.pause()
+        assert table.column_widths != widths and counter.count("_render_cell") > 0
+
+
 async def test_direct_sort_and_clear_keep_the_diff_state_in_step() -> None:
     app = TableApp()
     async with app.run_test():
@@ -457,7 +506,7 @@ def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
 
     from textual.cache import LRUCache
 
-    from widgets.task_table import _clear_lru
+    from widgets.fast_data_table import clear_lru
 
     class Entry:
         pass
@@ -476,7 +525,7 @@ def test_clearing_a_render_cache_frees_its_entries_without_the_collector():
         assert any(ref() is not None for ref in refs)  # what LRUCache.clear alone leaves behind
         gc.collect()
         cache, refs = filled()
-        _clear_lru(cache)
+        clear_lru(cache)
         assert all(ref() is None for ref in refs) and len(cache) == 0
     finally:
         gc.enable()

@@ -12,7 +12,6 @@ import sys
 import tracemalloc
 from datetime import UTC, datetime
 
-import httpx
 import pytest
 
 from tui.commands.main import main

@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 CONTRACTS = {c["name"]: c for c in tomllib.loads((ROOT / "pyproject.toml").read_text())
              ["tool"]["importlinter"]["contracts"]}
 PURE_CONTRACT = "Below the ui nothing imports Textual or widgets"
-LAYERS_CONTRACT = "Layers: commands over ui over process over core over providers and sim over base"
+LAYERS_CONTRACT = "Layers: commands, ui, process, hooks, history, core, providers and sim, base"
 
 
 def module_files(module: str) -> list[Path]:

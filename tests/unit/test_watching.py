@@ -14,13 +14,11 @@ from tui.core.watching import (
     EXIT_FAILED,
     EXIT_OK,
     EXIT_TIMEOUT,
-    MAX_BACKOFF,
     WatchState,
     event_line,
     human_line,
     parse_duration,
     parse_states,
-    retry_delay,
 )
 from tui.providers.base import RateLimited, ServerError
 from tui.providers.models import RedteamTask
@@ -49,13 +47,6 @@ def test_fail_on_words_are_case_folded_and_blank_ones_dropped():
     assert parse_states("Failed, ERROR,,") == {"failed", "error"}
     with pytest.raises(ValueError):
         parse_states(" , ")
-
-
-def test_retry_delay_honours_retry_after_else_doubles_the_interval_up_to_the_cap():
-    assert retry_delay(RateLimited("slow down", retry_after=12), 5, 1) == 12
-    assert retry_delay(RateLimited("slow down", retry_after=600), 5, 1) == MAX_BACKOFF
-    assert retry_delay(RateLimited("slow down"), 5, 2) == 10
-    assert [retry_delay(ServerError("x"), 5, n) for n in (1, 2, 3, 10)] == [5, 10, 20, MAX_BACKOFF]
 
 
 def test_named_tasks_are_done_when_each_has_ended_and_one_failure_decides_the_code():

@@ -19,6 +19,7 @@ import sys
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from tui.commands.app_cmd import hook_runner
 from tui.commands.headless import EXIT_USAGE, fail, on_source
 from tui.commands.task_output import harmless
 from tui.commands.tasks_cmd import TAB_IDS
@@ -33,6 +34,8 @@ if TYPE_CHECKING:
 QUEUE_PAGE = 100
 #: Most tasks that left the page looked up in one poll (one get-task call each).
 LEAVERS_PER_POLL = 20
+#: At the end of a watch, the longest wait for hooks still queued or running.
+HOOK_DRAIN_SECONDS = 60.0
 
 EPILOG = (
     "Exit codes: 0 every watched task ended well, 6 one ended in a --fail-on state, 124 --timeout "
@@ -112,7 +115,23 @@ def run(args: argparse.Namespace) -> int:
     async def work(source: TaskSource) -> int:
         watch = Watch(source, state, interval=args.interval or config.refresh,
                       timeout=args.watch_timeout, status=args.status, json_lines=args.json)
-        return await watch.run()
+        runner = hook_runner(config)
+        if runner is None:
+            return await watch.run()
+        import asyncio
+
+        from tui.hooks.event import from_transition
+
+        runner.on_notice = lambda line: watch.say(f"hooks: {line}")  # on the runner's thread
+        watch.listeners.append(lambda change: runner.submit(from_transition(change)))
+        try:
+            return await watch.run()
+        finally:
+            # Hooks queued before a normal end still run (a CI job's last failure must reach
+            # someone), each within its own timeout; a signal kills a running one at once.
+            drain = watch.stopped_by not in ("SIGINT", "SIGTERM")
+            await asyncio.to_thread(runner.close, drain=drain,
+                                    timeout=HOOK_DRAIN_SECONDS if drain else 0)
 
     return on_source(args, args.source, work)
 
@@ -140,6 +159,9 @@ class Watch:
         self.stopped_by: str | None = None
         self.outage: ProviderError | None = None
         self.failed_polls = 0
+        #: List calls the last poll made: a filtered Nimble walk's polls are spaced by them, as
+        #: the app's ticks are, so the request rate stays one call per interval.
+        self._calls = 1
 
     # ------------------------------------------------------------------------------- the run
 
@@ -171,7 +193,7 @@ class Watch:
         else:
             code = self.state.exit_code(timed_out=self.stopped_by == "timeout",
                                         outage=self.outage)
-        self._say(self._summary(code))
+        self.say(self._summary(code))
         return code
 
     def _stop(self, why: str, task: Any) -> None:
@@ -183,7 +205,7 @@ class Watch:
         import asyncio
 
         from tui.core.failure import headline
-        from tui.core.watching import retry_delay
+        from tui.core.refresh_schedule import retry_delay
         from tui.providers.base import RETRYABLE, ProtocolError
 
         while True:
@@ -193,14 +215,14 @@ class Watch:
                 self.failed_polls += 1
                 delay = retry_delay(error, self.interval, self.failed_polls)
                 if self.outage is None:
-                    self._say(f"{self.tab}: {harmless(headline(error))}; retrying (next in "
+                    self.say(f"{self.tab}: {harmless(headline(error))}; retrying (next in "
                               f"{delay:g}s), quietly until it answers")
                 self.outage = error
                 await asyncio.sleep(delay)
                 continue
             if self.outage is not None:
                 polls = self.failed_polls
-                self._say(f"{self.tab}: answering again after {polls} failed "
+                self.say(f"{self.tab}: answering again after {polls} failed "
                           f"poll{'s' if polls != 1 else ''}")
                 self.outage, self.failed_polls = None, 0
             self.state.observe(changes, page)
@@ -209,7 +231,7 @@ class Watch:
                 self._emit(change, notify=not first)
             if self.state.done():
                 return
-            await asyncio.sleep(self.interval)
+            await asyncio.sleep(self.interval * self._calls)
 
     async def _poll(self) -> tuple[list[Transition], dict[str, str] | None]:
         """This poll's changes, and in a queue watch every status now on the page."""
@@ -227,7 +249,10 @@ class Watch:
             return transitions(self.tab, self.state.statuses, rows, now), None
         from tui.providers.base import PageRequest
 
+        from tui.core.refresh_schedule import calls_per_tick
+
         page = await self.source.fetch(PageRequest.first(QUEUE_PAGE).with_(status=self.status))
+        self._calls = calls_per_tick(page)
         statuses = {row.key: row.status for row in page.rows if row.status}
         rows = [*page.rows, *await self._left(page.rows)]
         return transitions(self.tab, self.state.statuses, rows, now), statuses
@@ -262,7 +287,8 @@ class Watch:
             for listener in self.listeners:
                 listener(change)
 
-    def _say(self, line: str) -> None:
+    def say(self, line: str) -> None:
+        """One `tasktop: watch: …` line on stderr."""
         self.err.write(f"tasktop: watch: {line}\n")
         self.err.flush()
 

@@ -68,9 +68,19 @@ class Config:
     #: The `[keymap]` table: binding id → comma-separated keys (checked against the bindings by
     #: the app, which knows them).
     keymap: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    #: The `[[hooks]]` tables and `hooks_per_minute` (a tui.core.hook_settings.HookSettings).
+    hooks: Any = field(default_factory=lambda: _no_hooks())
     #: Settings this version does not know, kept for newer features (merged with the same precedence).
     extra: Mapping[str, Any] = field(default_factory=lambda: MappingProxyType({}))
     sources: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+
+
+def _no_hooks() -> Any:
+    from tui.core.hook_settings import (
+        HookSettings,  # imports this module: not at the top
+    )
+
+    return HookSettings()
 
 
 def list_profiles(config: Config) -> list[str]:
@@ -126,7 +136,18 @@ def load_config(
     keymap = _keymap(data.get("keymap", {}), where)
     if any("keymap" in table for table in profiles.values()):
         raise ConfigError(f"{where}: `keymap` belongs at the top level, not in a profile")
-    top = {k: v for k, v in data.items() if k not in ("profiles", "profile", "keymap")}
+    from tui.core.hook_settings import HOOK_SETTINGS, parse_hooks
+
+    if any(name in table for table in profiles.values() for name in HOOK_SETTINGS):
+        raise ConfigError(
+            f"{where}: `hooks` and `hooks_per_minute` belong at the top level, not in a profile"
+        )
+    hooks = parse_hooks(data, where)
+    top = {
+        k: v
+        for k, v in data.items()
+        if k not in ("profiles", "profile", "keymap", *HOOK_SETTINGS)
+    }
     layers = [("file", top, where), ("profile", profiles.get(name, {}), f"{where} [profiles.{name}]")]
     for source, table, label in layers:
         for key, value in table.items():
@@ -148,6 +169,7 @@ def load_config(
         path=read_path,
         profiles=tuple(sorted(profiles)),
         keymap=MappingProxyType(keymap),
+        hooks=hooks,
         extra=MappingProxyType(extra),
         sources=MappingProxyType(sources),
     )

@@ -16,7 +16,7 @@ from typing import Any, Literal
 
 from tui.core.safe_text import escape_as_codes, json_safe
 from tui.core.transitions import Transition
-from tui.providers.base import ProviderError, RateLimited
+from tui.providers.base import ProviderError
 from tui.providers.sources import is_terminal
 
 #: Exit codes of `tasktop watch` beyond the CLI's usual ones (2 usage, 3 auth, 4 rate limited,
@@ -28,9 +28,6 @@ EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 
 DEFAULT_FAIL_ON = frozenset({"failed", "error"})
-#: Longest wait between polls after failures (as the app's tabs back off).
-MAX_BACKOFF = 60.0
-
 Until = Literal["terminal", "all-terminal"]
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*")
@@ -54,14 +51,6 @@ def parse_states(text: str) -> frozenset[str]:
     if not words:
         raise ValueError("--fail-on needs at least one state, e.g. failed,error")
     return words
-
-
-def retry_delay(error: ProviderError, interval: float, failures: int) -> float:
-    """Seconds until the next poll after `failures` failed ones in a row: the server's
-    Retry-After when it gave one, else the interval doubled per failure, at most MAX_BACKOFF."""
-    if isinstance(error, RateLimited) and error.retry_after is not None:
-        return min(MAX_BACKOFF, max(0.0, error.retry_after))
-    return min(MAX_BACKOFF, interval * 2 ** max(0, failures - 1))
 
 
 @dataclass

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
+import threading
 import time
 from collections.abc import Callable
 
@@ -22,7 +24,10 @@ from tui.core.alerts import (
 from tui.core.keys import KeyInfo, resolve_key_async
 from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
+from tui.history import History
+from tui.history.recorder import Recorder
 from tui.process.runtime import TABS, Runtime, utc_now
+from tui.ui.app_screens import AppScreens
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
 from tui.ui.task_view import TaskView
@@ -46,7 +51,7 @@ def key_label(key: KeyInfo, profile: str) -> str:
     return f"{label} (not saved)" if key.source == "session" else label
 
 
-class TasktopApp(App[None]):
+class TasktopApp(AppScreens, App[None]):
     """The monitor. Everything it talks to comes in through `runtime`."""
 
     CSS_PATH = "app.tcss"
@@ -84,9 +89,11 @@ class TasktopApp(App[None]):
             "terminal" if runtime.alert_on == "terminal" else DEFAULT_ALERT_STATES
         )
         self._alert_views: dict[str, object] = {}  # tab → the request its baseline belongs to
+        self._hook_feed = None  # a tui.hooks.feed.HookFeed when the config has [[hooks]]
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
+        self.recorder = Recorder()  # landed pages → the history file (opened in a worker)
         where = str(runtime.config_path) if runtime.config_path else "config file"
         self.set_keymap(check_keymap(runtime.keymap, rebindable_bindings(), where))
 
@@ -103,7 +110,7 @@ class TasktopApp(App[None]):
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
-        # once its first rows are up (`_mount_hidden_views`), so start-up pays for one tab.
+        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab.
         yield TabBar([(t, TITLES[t]) for t, _ in TABS], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
@@ -123,7 +130,7 @@ class TasktopApp(App[None]):
             id=f"view-{tab_id}",
         )
 
-    def _mount_hidden_views(self) -> None:
+    def mount_hidden_views(self) -> None:
         """Build and mount every tab view not mounted yet (idempotent)."""
         for index, (tab_id, _provider) in enumerate(TABS):
             if tab_id in self._view_mounts or self.query(f"#view-{tab_id}"):
@@ -155,7 +162,7 @@ class TasktopApp(App[None]):
     def view(self, tab_id: str) -> TaskView:
         """The tab's view; asking for a hidden one not built yet builds the hidden views now."""
         if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
-            self._mount_hidden_views()
+            self.mount_hidden_views()
         return self.query_one(f"#view-{tab_id}", TaskView)
 
     def views(self) -> list[TaskView]:
@@ -177,15 +184,18 @@ class TasktopApp(App[None]):
         if self.runtime.watch_all:
             index = [t for t, _ in TABS].index(self.start_tab)
             self.active_view.watch_in_background(self.runtime.watch_seconds, 1.0 + index)
-            self._mount_hidden_views()
+            self.mount_hidden_views()
         else:
             # Normally the start tab's first rows trigger this (see on_task_view_counted).
-            self.set_timer(1.0, self._mount_hidden_views)
+            self.set_timer(1.0, self.mount_hidden_views)
         if not self.is_headless:  # tests run many apps in one process: leave their GC alone
             self.set_timer(FREEZE_AFTER, self._freeze_start_up_objects)
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
+        self._open_history()
+        if self.runtime.hooks is not None:
+            self._connect_hooks(self.runtime.hooks)
 
     def _freeze_start_up_objects(self) -> None:
         """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
@@ -219,15 +229,6 @@ class TasktopApp(App[None]):
         for view in self.views_for(key.provider):
             view.set_source(self.runtime.source(view.tab_id), self.key_label(key))
 
-    def open_key_dialog(self, provider: str, reason: str | None = None) -> None:
-        from tui.ui.screens.key_dialog import KeyDialog
-
-        def done(key: KeyInfo | None) -> None:
-            if key is not None and key.present:
-                self.use_key(key)
-
-        self.push_screen(KeyDialog(provider, self.runtime.profile, reason), done)
-
     async def on_tab_bar_activated(self, event: TabBar.Activated) -> None:
         await self.action_show_tab(event.tab_id)
 
@@ -243,7 +244,7 @@ class TasktopApp(App[None]):
             return
         bar.active = tab_id
         if tab_id not in self._view_mounts and not self.query(f"#view-{tab_id}"):
-            self._mount_hidden_views()  # a tab chosen before its view was built: build it now
+            self.mount_hidden_views()  # a tab chosen before its view was built: build it now
         for view in self.views():
             if view.tab_id != tab_id and view.active:
                 view.deactivate()
@@ -268,8 +269,10 @@ class TasktopApp(App[None]):
         if bar is None:
             return  # a page that landed while the app is closing: its screen is gone
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
+        if event.view.page is not None:
+            self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
         if len(self._view_mounts) < len(TABS) - 1:
-            self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
+            self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
 
     # -------------------------------------------------------------------------------- alerts
@@ -284,8 +287,16 @@ class TasktopApp(App[None]):
         request = view.page.request
         if self._alert_views.get(view.tab_id) != request:
             self.alerts.reset(view.tab_id)
+            if self._hook_feed is not None:
+                self._hook_feed.reset(view.tab_id)
             self._alert_views[view.tab_id] = request
+        if self._hook_feed is not None:  # hooks run on the runner's thread
+            self._hook_feed.observe(view.tab_id, view.page.rows, self.runtime.now())
+        history = self.recorder.history
         for alert in self.alerts.observe(view.tab_id, view.page.rows):
+            if history.already_alerted(view.tab_id, alert.key, alert.new):
+                continue  # alerted before, maybe by a previous run: once is enough
+            history.mark_alerted(view.tab_id, alert.key, alert.new, self.runtime.now())
             message = alert.message(TITLES[view.tab_id])
             self.notify(message, title="task state", severity="error", timeout=15, markup=False)
             if self.runtime.bell:
@@ -293,6 +304,61 @@ class TasktopApp(App[None]):
             if self.runtime.desktop_notify:
                 for sequence in desktop_notification_sequences("tasktop", message):
                     self.send_to_terminal(sequence)
+
+    def _connect_hooks(self, runner) -> None:
+        """Keep this session's keys (keyring and typed ones too) out of every hook, and turn a
+        hook's failure, reported on the runner's thread, into a toast on this one."""
+        from tui.hooks.feed import HookFeed
+
+        self._hook_feed = HookFeed(runner)
+        loop = asyncio.get_running_loop()
+        runner.secrets = lambda: [key.value for key in self.runtime.keys.values() if key.value]
+        runner.on_notice = lambda line: loop.call_soon_threadsafe(self._hook_notice, line)
+
+    def _hook_notice(self, line: str) -> None:
+        if self.is_running:
+            self.notify(line, title="alert hook", severity="warning", timeout=10)
+
+    # ------------------------------------------------------------------------------ history
+
+    @work(thread=True, group="history")
+    def _open_history(self, previous: History | None = None) -> None:
+        """Open the history file (and close the previous profile's) off the UI thread."""
+        if previous is not None:
+            previous.close()
+        if self.runtime.history_path is None:
+            return
+        loop = self._loop
+
+        def turned_off(message: str) -> None:  # on the writer thread
+            try:
+                if loop is not None:
+                    loop.call_soon_threadsafe(self._history_notice, message)
+            except RuntimeError:  # the loop is gone: the app has closed
+                pass
+
+        history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
+        known = {tab: history.statuses(tab) for tab, _ in TABS}
+        try:
+            self.call_from_thread(self._history_opened, history, known)
+        except RuntimeError:  # the app closed meanwhile
+            history.close()
+
+    def _history_opened(self, history: History, known: dict[str, dict[str, str]]) -> None:
+        if self._closing or self.recorder.attached:
+            threading.Thread(target=history.close, daemon=True).start()  # never join on this thread
+            return
+        self.recorder.attach(history, known)
+        if self.runtime.hooks is not None:
+            from tui.hooks.ledger import HistoryLedger
+
+            self.runtime.hooks.ledger = HistoryLedger(history)  # dedupe and limit survive restarts
+        if history.notice:
+            self._history_notice(history.notice)
+
+    def _history_notice(self, message: str) -> None:
+        if not self._closing:
+            self.notify(message, title="history", severity="warning", timeout=10)
 
     def notify(
         self,
@@ -324,31 +390,7 @@ class TasktopApp(App[None]):
         if self._driver is not None:
             self._driver.write(data)
 
-    # ---------------------------------------------------------------------- copy / export
-
-    def action_copy_id(self) -> None:
-        from tui.core.clipboard import (
-            ClipboardTooLarge,
-            clipboard_text,
-            copy_summary,
-            in_tmux,
-            osc52_sequences,
-        )
-
-        key = self.active_view.table.selected_key
-        if key is None:
-            return
-        text, escaped = clipboard_text(key)
-        try:
-            sequences = osc52_sequences(text, in_tmux=in_tmux())
-        except ClipboardTooLarge:
-            self.notify("too long to copy", severity="warning")
-            return
-        self._clipboard = text
-        for sequence in sequences:
-            self.send_to_terminal(sequence)
-        note = " (control characters shown as symbols)" if escaped else ""
-        self.notify(f"copied {copy_summary(text)}{note}", timeout=4, markup=False)
+    # --------------------------------------------------------------------------- export
 
     def action_export(self) -> None:
         from dataclasses import replace
@@ -384,6 +426,9 @@ class TasktopApp(App[None]):
             return
         self.alerts.reset()
         self._alert_views.clear()
+        if self._hook_feed is not None:
+            self._hook_feed.reset()
+        self._open_history(self.recorder.detach())
         for view in self.views():
             provider = dict(TABS)[view.tab_id]
             view.refresh_seconds = self.runtime.refresh_seconds
@@ -394,15 +439,6 @@ class TasktopApp(App[None]):
             if key.source == "none":
                 self._look_up_key(provider)
         self.notify(f"profile: {name}", timeout=4, markup=False)
-
-    def action_help(self) -> None:
-        from tui.ui.screens.help import HelpScreen
-
-        groups = [
-            ("tabs", rebound(Binding.make_bindings(TaskView.BINDINGS), self._keymap)),
-            ("app", rebound(Binding.make_bindings(self.BINDINGS), self._keymap)),
-        ]
-        self.push_screen(HelpScreen(groups))
 
     def keys_for(self, action: str) -> str | None:
         """The keys that run `action` (e.g. "refresh_now") as help shows them, keymap applied."""
@@ -415,4 +451,7 @@ class TasktopApp(App[None]):
         # Cancel fetches first: a request still running on a client closed under it would fail
         # with a non-provider error and turn an orderly exit into a crash (exit status 1).
         self.workers.cancel_all()
+        if self.runtime.hooks is not None:
+            self.runtime.hooks.close(timeout=0)  # a running command is killed, queued ones dropped
+        await asyncio.to_thread(self.recorder.detach().close)
         await self.runtime.aclose()
