@@ -84,7 +84,7 @@ class WatchState:
 
     def observe(self, changes: Iterable[Transition], page: dict[str, str] | None = None) -> None:
         """One poll's transitions; `page`, in a queue watch, is every status now on the page
-        (tasks that left it are no longer watched)."""
+        (a task that left it is watched no longer, once its last change is in `changes`)."""
         baseline = self.polls == 0 and not self.ids
         self.polls += 1
         if page is not None:
