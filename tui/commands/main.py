@@ -18,9 +18,10 @@ from tui.commands import (
     serve_cmd,
     sim_cmd,
     tasks_cmd,
+    watch_cmd,
 )
 
-SUBCOMMANDS = (tasks_cmd, sim_cmd, keys_cmd, serve_cmd, history_cmd, hooks_cmd)
+SUBCOMMANDS = (tasks_cmd, watch_cmd, sim_cmd, keys_cmd, serve_cmd, history_cmd, hooks_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:
