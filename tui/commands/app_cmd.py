@@ -151,7 +151,13 @@ def hook_runner(config):  # -> tui.hooks.runner.HookRunner | None
     """The config's `[[hooks]]`, ready to run (None when there are none)."""
     if not config.hooks.hooks:
         return None
+    from tui.core.config import ConfigError
     from tui.hooks.runner import HookRunner
+    from tui.tabs.registry import names
+
+    for number, hook in enumerate(config.hooks.hooks, 1):
+        if hook.tab is not None and hook.tab not in names():
+            raise ConfigError(f"[[hooks]] #{number}: no tab {hook.tab!r} (tabs: {', '.join(names())})")
 
     return HookRunner(config.hooks.hooks, per_minute=config.hooks.per_minute)
 

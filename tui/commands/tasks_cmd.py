@@ -25,7 +25,6 @@ from tui.commands.task_output import (
     row_json,
     to_json,
 )
-
 from tui.tabs.registry import names, tabs
 
 if TYPE_CHECKING:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from tui.commands.app_cmd import hook_runner
 from tui.commands.headless import EXIT_USAGE, fail, on_source
 from tui.commands.task_output import harmless
-from tui.commands.tasks_cmd import TAB_IDS
+from tui.tabs.registry import names
 
 if TYPE_CHECKING:
     from tui.core.transitions import Transition
@@ -53,7 +53,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "the queue's first page (--status: of that status) until --until, --timeout or a signal.",
         epilog=EPILOG,
     )
-    watcher.add_argument("source", choices=TAB_IDS, help="which queue")
+    watcher.add_argument("source", choices=names(), help="which queue")
     watcher.add_argument("ids", nargs="*", metavar="ID_OR_NAME", help="tasks to wait for")
     watcher.add_argument("--status", metavar="S", help="queue watch: only tasks of this status")
     watcher.add_argument(
@@ -247,9 +247,8 @@ class Watch:
                 found = await self.source.find(task_id)
                 rows.append(Row(task_id, found.row.status, found.record))
             return transitions(self.tab, self.state.statuses, rows, now), None
-        from tui.providers.base import PageRequest
-
         from tui.core.refresh_schedule import calls_per_tick
+        from tui.providers.base import PageRequest
 
         page = await self.source.fetch(PageRequest.first(QUEUE_PAGE).with_(status=self.status))
         self._calls = calls_per_tick(page)

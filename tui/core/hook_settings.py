@@ -16,6 +16,7 @@ value, since a webhook URL can itself be a secret.
 from __future__ import annotations
 
 import ipaddress
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
@@ -27,7 +28,10 @@ from tui.providers.sources import TERMINAL_STATES
 DEFAULT_HOOK_TIMEOUT = 10.0
 MAX_HOOK_TIMEOUT = 300.0
 DEFAULT_HOOKS_PER_MINUTE = 30
+#: The built-in tabs, for messages; a tab package adds its own ids (checked against the registry
+#: when the runner is built, tui.commands.app_cmd.hook_runner).
 TAB_IDS = ("datasets", "redteam", "nimble")
+TAB_ID = re.compile(r"[a-z][a-z0-9_-]*")
 FAILED_STATES = frozenset({"failed", "error"})
 ON_CHOICES = ("failed", "terminal", "any")
 #: The top-level config settings this module reads.
@@ -97,8 +101,8 @@ def _hook(table: Mapping[str, Any], number: int, where: str) -> HookSpec:
     if on not in ON_CHOICES:
         raise ConfigError(f'{entry}: `on` must be "failed", "terminal" or "any"')
     tab = table.get("tab")
-    if tab is not None and tab not in TAB_IDS:
-        raise ConfigError(f"{entry}: `tab` must be one of {', '.join(TAB_IDS)}")
+    if tab is not None and not (isinstance(tab, str) and TAB_ID.fullmatch(tab)):
+        raise ConfigError(f"{entry}: `tab` must be a tab id such as {', '.join(TAB_IDS)}")
     timeout = table.get("timeout", DEFAULT_HOOK_TIMEOUT)
     if (
         isinstance(timeout, bool)

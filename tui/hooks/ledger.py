@@ -15,8 +15,6 @@ from collections import OrderedDict, deque
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
-from tui.core.hook_settings import TAB_IDS
-
 #: Alerts the memory ledger remembers; the oldest are forgotten beyond this.
 MAX_REMEMBERED = 20_000
 
@@ -95,15 +93,14 @@ class HistoryLedger:
         path = getattr(self.history, "path", None)
         if path is None or not getattr(self.history, "enabled", False):
             return []
-        tabs = [_scope(tab) for tab in TAB_IDS]
         query = (
             "SELECT a.at FROM alerted a JOIN scopes s ON s.id = a.scope WHERE s.profile = ?"
-            f" AND s.tab IN ({', '.join('?' * len(tabs))}) AND a.at >= ?"
+            " AND s.tab LIKE ? AND a.at >= ?"
         )
         try:
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=2.0)
             try:
-                rows = conn.execute(query, (self.history.profile, *tabs, since.timestamp())).fetchall()
+                rows = conn.execute(query, (self.history.profile, _scope("%"), since.timestamp())).fetchall()
             finally:
                 conn.close()
         except sqlite3.Error:

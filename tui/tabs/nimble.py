@@ -44,7 +44,11 @@ COLUMNS = (
 
 
 def cells(row: Row, now: datetime) -> list[Text]:
-    from .cells import cell, status_text, when  # rich: only once there is something to paint
+    from .cells import (  # rich: only once there is something to paint
+        cell,
+        status_text,
+        when,
+    )
 
     task: NimbleTask = row.record
     code = task.status_code

@@ -72,7 +72,9 @@ def plain(value: object) -> str:
         return "true" if value else "false"
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
-    from tui.core.safe_text import escape_as_codes  # its regexes compile once the CLI prints
+    from tui.core.safe_text import (
+        escape_as_codes,  # its regexes compile once the CLI prints
+    )
 
     return escape_as_codes(" ".join(value.split()) if isinstance(value, str) else str(value))
 
