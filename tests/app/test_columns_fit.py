@@ -13,8 +13,8 @@ from support.app import loaded, make_app, make_runtime, wait_for
 
 from tui.core.page_fit import rows_that_fit
 from tui.sim.catalog import DATASET_TOPICS, MODELS, PROJECTS, TEST_KINDS
-from tui.ui.app import TasktopApp
 from tui.tabs.registry import spec
+from tui.ui.app import TasktopApp
 from widgets.text import ELLIPSIS
 
 TABS = ["datasets", "redteam", "nimble"]

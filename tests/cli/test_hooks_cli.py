@@ -76,6 +76,10 @@ def test_hooks_test_without_hooks_or_with_a_bad_one_is_a_config_error(cli, tmp_p
     code, stdout, stderr = cli("--config", bad, "hooks", "test")
     assert code == 2 and stdout == ""
     assert stderr.count("\n") == 1 and "[[hooks]] #1: `webhook` must use https://" in stderr
+    nowhere = write_config(tmp_path, '[[hooks]]\ncommand = ["true"]\ntab = "nosuch"\n')
+    code, stdout, stderr = cli("--config", nowhere, "hooks", "test")
+    assert (code, stdout) == (2, "")
+    assert stderr == "tasktop: config: [[hooks]] #1: no tab 'nosuch' (tabs: datasets, redteam, nimble)\n"
 
 
 def test_the_monitor_gets_a_runner_for_the_configured_hooks(env, tmp_path):

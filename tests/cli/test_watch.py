@@ -9,8 +9,8 @@ import signal
 import httpx
 import jsonschema
 import pytest
-
 from support.watch import WatchProcess, wait_until, watch_env
+
 from tui.core.watching import EVENT_SCHEMA
 from tui.sim.faults import Fault
 

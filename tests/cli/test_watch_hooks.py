@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 import pytest
-
 from support.hooks import Receiver, env_recorder, recorded_envs
 from support.watch import WatchProcess, watch_env
 

@@ -7,6 +7,7 @@ import asyncio
 import io
 
 from support.app import make_runtime
+
 from tui.commands.watch_cmd import Watch
 from tui.core.watching import WatchState
 
@@ -38,7 +39,7 @@ async def test_listeners_get_each_change_after_the_first_poll_only(sim):
     runtime = make_runtime(sim)
     heard = []
     try:
-        watch = Watch(runtime.source("redteam"), WatchState((first, second)), interval=0.01,
+        watch = Watch("redteam", runtime.source("redteam"), WatchState((first, second)), interval=0.01,
                       out=Lines(move), err=io.StringIO())
         watch.listeners.append(lambda change: heard.append((change.task_id, change.previous,
                                                            change.status)))

@@ -10,7 +10,6 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pytest
 from rich.console import Console
 from support.app import column_text, loaded, make_runtime, row_keys, wait_for
 

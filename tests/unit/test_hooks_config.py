@@ -65,7 +65,7 @@ def test_a_hook_matches_its_tab_and_states(on, tab, status, fires):
         ('command = "notify-send tasktop"', "`command` must be a list of strings"),
         ("command = []", "`command` must be a list of strings"),
         ('command = ["a"]\non = "sometimes"', '`on` must be "failed", "terminal" or "any"'),
-        ('command = ["a"]\ntab = "everything"', "`tab` must be one of datasets, redteam, nimble"),
+        ('command = ["a"]\ntab = "Every thing"', "`tab` must be a tab id such as datasets, redteam"),
         ('command = ["a"]\ntimeout = 0', "`timeout` must be a number of seconds from 0 to 300"),
         ('command = ["a"]\ntimeout = true', "`timeout` must be a number of seconds"),
         ('command = ["a"]\napi_key = "k-123456"', "unknown setting `api_key`"),

@@ -151,15 +151,24 @@ def hook_runner(config):  # -> tui.hooks.runner.HookRunner | None
     """The config's `[[hooks]]`, ready to run (None when there are none)."""
     if not config.hooks.hooks:
         return None
-    from tui.core.config import ConfigError
     from tui.hooks.runner import HookRunner
-    from tui.tabs.registry import names
 
-    for number, hook in enumerate(config.hooks.hooks, 1):
-        if hook.tab is not None and hook.tab not in names():
-            raise ConfigError(f"[[hooks]] #{number}: no tab {hook.tab!r} (tabs: {', '.join(names())})")
+    problem = unknown_hook_tab(config.hooks.hooks)
+    if problem:
+        raise SystemExit(f"tasktop: config: {problem}")
 
     return HookRunner(config.hooks.hooks, per_minute=config.hooks.per_minute)
+
+
+def unknown_hook_tab(hooks) -> str | None:
+    """A hook whose `tab` names no tab of this install, as a config message (None: all fine);
+    the config parser cannot know a tab package's ids, the registry can."""
+    from tui.tabs.registry import names
+
+    for number, hook in enumerate(hooks, 1):
+        if hook.tab is not None and hook.tab not in names():
+            return f"[[hooks]] #{number}: no tab {hook.tab!r} (tabs: {', '.join(names())})"
+    return None
 
 
 def history_path(args: argparse.Namespace, extra: dict) -> Path | None:

@@ -55,6 +55,12 @@ def _test(args: argparse.Namespace) -> int:
         where = config.path or "the config file"
         print(f"tasktop: config: no [[hooks]] in {where}", file=sys.stderr)
         return EXIT_CONFIG
+    from tui.commands.app_cmd import unknown_hook_tab
+
+    problem = unknown_hook_tab(hooks)
+    if problem:
+        print(f"tasktop: config: {escape_as_codes(problem)}", file=sys.stderr)
+        return EXIT_CONFIG
     secrets = env_secrets()
     failed = 0
     for hook in hooks:

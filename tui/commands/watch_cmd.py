@@ -113,7 +113,7 @@ def run(args: argparse.Namespace) -> int:
     state = WatchState(tuple(dict.fromkeys(args.ids)), args.fail_on or DEFAULT_FAIL_ON, args.until)
 
     async def work(source: TaskSource) -> int:
-        watch = Watch(source, state, interval=args.interval or config.refresh,
+        watch = Watch(args.source, source, state, interval=args.interval or config.refresh,
                       timeout=args.watch_timeout, status=args.status, json_lines=args.json)
         runner = hook_runner(config)
         if runner is None:
@@ -140,12 +140,12 @@ class Watch:
     """One watch: polls, prints each change, rides out outages, ends on its goal or a signal."""
 
     def __init__(
-        self, source: TaskSource, state: WatchState, *, interval: float,
+        self, tab: str, source: TaskSource, state: WatchState, *, interval: float,
         timeout: float | None = None, status: str | None = None, json_lines: bool = False,
         out: Any = None, err: Any = None,
     ) -> None:
         self.source = source
-        self.tab = source.tab_id
+        self.tab = tab
         self.state = state
         self.interval = interval
         self.timeout = timeout
