@@ -30,7 +30,7 @@ from tui.providers.base import (
     TransportError,
 )
 from tui.providers.enkrypt import EnkryptClient
-from tui.providers.http import parse_retry_after, server_message
+from tui.providers.http_errors import parse_retry_after, server_message
 from tui.providers.nimble import NimbleClient
 
 KEY = "sk-UNIT-7f3c9a1e5b2d-SECRETVALUE-Q9ZX"

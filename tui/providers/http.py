@@ -12,14 +12,10 @@ import asyncio
 import functools
 import importlib.util
 import json
-import math
-import socket
 import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
-from email.utils import parsedate_to_datetime
 from typing import Any
 
 import httpx
@@ -29,24 +25,24 @@ from tui.base.loopback import is_loopback
 
 from .base import (
     AuthError,
-    BadRequest,
     InsecureTransport,
     InvalidArgument,
-    NotFound,
-    PaymentRequired,
     ProtocolError,
     ProviderError,
-    RateLimited,
-    ServerError,
     TransportError,
 )
+from .http_errors import (
+    CONNECT_TIMEOUT,
+    fmt_seconds,
+    human_bytes,
+    status_error,
+    transport_error,
+)
 from .models import decode_json
-from .retry import DEFAULT_RETRY, RetryPolicy, rate_limit_reset
+from .retry import DEFAULT_RETRY, RetryPolicy
 
 DEFAULT_TIMEOUT = 10.0
-CONNECT_TIMEOUT = 5.0
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
-RETRY_AFTER_CAP = 60.0
 #: Longest piece of server text quoted in an error message.
 _MAX_SERVER_TEXT = 300
 #: What replaces the client's own key wherever a server echoes it in a body.
@@ -77,89 +73,6 @@ def settle_missing_sniffio() -> None:
 
 
 settle_missing_sniffio()
-
-
-def parse_retry_after(
-    value: str | None, *, now: datetime | None = None, cap: float = RETRY_AFTER_CAP
-) -> float | None:
-    """Retry-After as seconds (delay-seconds or HTTP-date), clamped to [0, cap]; None if unusable."""
-    if value is None:
-        return None
-    text = value.strip()
-    if not text:
-        return None
-    try:
-        seconds = float(text)
-        if seconds < 0:
-            return None
-    except ValueError:
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return None
-        if when is None:
-            return None
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
-    if not math.isfinite(seconds):
-        return None
-    return min(max(seconds, 0.0), cap)
-
-
-def server_message(body: bytes) -> str | None:
-    """The server's own explanation from a JSON error body, or None (HTML and junk are never quoted).
-
-    Shapes known: Enkrypt {"error": ...}, Nimble {"msg": ..., "error": ...}, FastAPI {"detail": ...}
-    (a string or a list of {loc, msg}), Nimble 500 {"message": ...}.
-    """
-    try:
-        obj = msgspec.json.decode(body)
-        text = _message_of(obj)
-    except (msgspec.DecodeError, RecursionError):  # junk, or nested deeper than the stack
-        return None
-    if not text:
-        return None
-    text = " ".join(text.split())
-    if len(text) > _MAX_SERVER_TEXT:
-        text = text[: _MAX_SERVER_TEXT - 1] + "…"
-    return text or None
-
-
-def _message_of(obj: Any) -> str | None:
-    if isinstance(obj, str):
-        return obj
-    if not isinstance(obj, dict):
-        return None
-    msg, error = obj.get("msg"), obj.get("error")
-    if isinstance(msg, str) and msg:
-        if isinstance(error, str) and error and error != msg:
-            return f"{msg} ({error})"
-        return msg
-    if isinstance(error, str) and error:
-        return error
-    if isinstance(error, dict):
-        inner = _message_of(error)
-        if inner:
-            return inner
-    detail = obj.get("detail")
-    if isinstance(detail, str) and detail:
-        return detail
-    if isinstance(detail, list):
-        parts = []
-        for item in detail:
-            if isinstance(item, dict) and isinstance(item.get("msg"), str):
-                loc = item.get("loc")
-                where = ".".join(str(p) for p in loc) if isinstance(loc, list) else ""
-                parts.append(f"{where}: {item['msg']}" if where else item["msg"])
-            elif isinstance(item, str):
-                parts.append(item)
-        if parts:
-            return "; ".join(parts)
-    message = obj.get("message")
-    if isinstance(message, str) and message:
-        return message
-    return None
 
 
 class Secret:
@@ -198,10 +111,6 @@ def header_value(label: str, value: str) -> str | bytes:
     if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
         raise InvalidArgument(f"{label} contains control characters")
     return value if value.isascii() else value.encode("utf-8")
-
-
-def _fmt_seconds(seconds: float) -> str:
-    return f"{seconds:g}s"
 
 
 @functools.cache
@@ -403,7 +312,7 @@ class HttpClient:
                     await response.aclose()
         except TimeoutError:
             raise TransportError(
-                f"timed out after {_fmt_seconds(self.timeout)} waiting for {self.endpoint}"
+                f"timed out after {fmt_seconds(self.timeout)} waiting for {self.endpoint}"
             ) from None
         except httpx.HTTPError as exc:
             raise self._transport_error(exc, got_headers) from None
@@ -450,7 +359,7 @@ class HttpClient:
         body = self._masked(body)
         status = response.status_code
         if not 200 <= status < 300:
-            return self._status_error(response, body, path)
+            return status_error(response, body, path)
         try:
             obj = decode_json(body)
         except ProtocolError as err:
@@ -462,7 +371,7 @@ class HttpClient:
 
     async def _read_capped(self, response: httpx.Response) -> bytes:
         limit = self.max_bytes
-        too_large = ProtocolError(f"response too large (> {_human_bytes(limit)})")
+        too_large = ProtocolError(f"response too large (> {human_bytes(limit)})")
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > limit:
             raise too_large
@@ -479,78 +388,10 @@ class HttpClient:
 
     # ------------------------------------------------------------------------------ mapping
 
-    def _status_error(self, response: httpx.Response, body: bytes, path: str) -> ProviderError:
-        status = response.status_code
-        text = server_message(body)
-        suffix = f": {text}" if text else ""
-        if 300 <= status < 400:
-            location = response.headers.get("location")
-            if not location:
-                return ProtocolError(f"server answered a redirect ({status}) without a location")
-            try:
-                target = response.request.url.join(location).host or location
-            except (httpx.InvalidURL, ValueError):
-                target = location
-            target = " ".join(target.split())[:100]
-            return ProtocolError(f"server redirected to {target}; not following with credentials")
-        if status in (400, 422):
-            return BadRequest(f"server rejected the request ({status}){suffix}", status_code=status)
-        if status in (401, 403):
-            return AuthError(f"API key refused ({status}){suffix}", status_code=status)
-        if status == 402:
-            return PaymentRequired(
-                f"payment required: {text}" if text else "payment required (402)", status_code=402
-            )
-        if status == 404:
-            return NotFound(f"nothing found at {path} (404){suffix}", status_code=404)
-        if status == 429:
-            retry_after = parse_retry_after(response.headers.get("retry-after"))
-            if retry_after is None:
-                reset = rate_limit_reset(response.headers)
-                retry_after = None if reset is None else min(reset, RETRY_AFTER_CAP)
-            hint = f"; retry after {_fmt_seconds(retry_after)}" if retry_after is not None else ""
-            return RateLimited(
-                f"too many requests (429){suffix}{hint}", status_code=429, retry_after=retry_after
-            )
-        if status >= 500:
-            return ServerError(f"server error {status}{suffix}", status_code=status)
-        if 400 <= status < 500:
-            return BadRequest(f"request refused ({status}){suffix}", status_code=status)
-        return ProtocolError(f"unexpected HTTP status {status}", status_code=status)
-
     def _transport_error(self, exc: httpx.HTTPError, got_headers: bool) -> ProviderError:
-        where = self.endpoint
-        if isinstance(exc, httpx.ConnectTimeout):
-            connect = min(CONNECT_TIMEOUT, self.timeout)
-            return TransportError(f"timed out after {_fmt_seconds(connect)} connecting to {where}")
-        if isinstance(exc, httpx.TimeoutException):
-            return TransportError(
-                f"timed out after {_fmt_seconds(self.timeout)} waiting for {where}"
-            )
-        if isinstance(exc, httpx.DecodingError):
-            return ProtocolError(f"response from {where} could not be decoded ({exc})")
-        if isinstance(exc, httpx.ConnectError):
-            cause = _root_cause(exc)
-            if isinstance(cause, ConnectionRefusedError):
-                return TransportError(f"connection refused: {where}")
-            if isinstance(cause, socket.gaierror):
-                return TransportError(f"cannot resolve host {self.base_url.host}")
-            if isinstance(cause, ssl.SSLCertVerificationError):
-                return TransportError(
-                    f"TLS certificate of {self.base_url.host} not trusted ({cause.verify_message})"
-                )
-            if isinstance(cause, ssl.SSLError):
-                return TransportError(f"TLS handshake with {where} failed ({cause.reason})")
-            return TransportError(f"cannot connect to {where}: {_first_line(cause or exc)}")
-        if isinstance(exc, httpx.RemoteProtocolError):
-            if got_headers:
-                return ProtocolError(f"response from {where} was cut off before its end")
-            return TransportError(f"{where} closed the connection without answering")
-        if isinstance(exc, (httpx.UnsupportedProtocol, httpx.InvalidURL)):
-            return InvalidArgument(f"invalid {self.provider} URL: {_first_line(exc)}")
-        if isinstance(exc, httpx.TransportError):
-            return TransportError(f"network error talking to {where}: {_first_line(exc)}")
-        return TransportError(f"HTTP error talking to {where}: {type(exc).__name__}")
+        return transport_error(exc, got_headers, endpoint=self.endpoint,
+                               host=self.base_url.host, timeout=self.timeout,
+                               provider=self.provider)
 
     def _scrubbed(self, err: ProviderError) -> ProviderError:
         """Remove the key from an error message, whatever put it there (a server may echo it)."""
@@ -565,27 +406,3 @@ def _sendable(value: str) -> bool:
     return value.isascii() and value.isprintable() and " " not in value
 
 
-def _root_cause(exc: BaseException) -> BaseException | None:
-    seen: set[int] = set()
-    cur: BaseException | None = exc
-    last: BaseException | None = None
-    while cur is not None and id(cur) not in seen:
-        seen.add(id(cur))
-        last = cur
-        if isinstance(cur, (ConnectionRefusedError, socket.gaierror, ssl.SSLError)):
-            return cur
-        cur = cur.__cause__ or cur.__context__
-    return last if last is not exc else None
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip().splitlines()
-    return (text[0] if text else type(exc).__name__)[:200]
-
-
-def _human_bytes(n: int) -> str:
-    if n % (1024 * 1024) == 0:
-        return f"{n // (1024 * 1024)} MiB"
-    if n % 1024 == 0:
-        return f"{n // 1024} KiB"
-    return f"{n} bytes"
