@@ -55,3 +55,32 @@ def test_a_watch_fires_command_and_webhook_hooks_for_its_changes_only(sim, tmp_p
     everything = json.dumps(hook_env) + repr([r["headers"] for r in receiver.requests]) + repr(
         [r["body"] for r in receiver.requests])
     assert sim.enkrypt_key not in everything and sim.nimble_key not in everything
+
+
+def test_a_failure_hooked_by_one_watch_is_not_hooked_again_by_the_next(sim, tmp_path):
+    """Dedupe goes through the history file, so it holds across watch runs; --no-history keeps it
+    in memory (one run) only."""
+    argv, recorded = env_recorder(tmp_path)
+    config = tmp_path / "config.toml"
+    config.write_text(f'[[hooks]]\non = "failed"\ncommand = {json.dumps(argv)}\n', encoding="utf-8")
+    task = sim.add_task("redteam", status="Running")
+    env = watch_env(sim, tmp_path)
+
+    def watch_it_fail(*extra: str) -> None:
+        sim.update_task("redteam", task, status="Running")
+        watch = WatchProcess(env, "redteam", task, "--config", str(config), "--interval", "0.1",
+                             *extra)
+        try:
+            assert watch.line().endswith(f"{task}  is Running")
+            sim.update_task("redteam", task, status="Failed")
+            assert watch.line().endswith("Running → Failed")
+            assert watch.finish() == 6
+        finally:
+            watch.kill()
+
+    watch_it_fail()
+    assert len(recorded_envs(recorded)) == 1
+    watch_it_fail()  # the same task failing again: already hooked, by the earlier run
+    assert len(recorded_envs(recorded)) == 1
+    watch_it_fail("--no-history")
+    assert len(recorded_envs(recorded)) == 2

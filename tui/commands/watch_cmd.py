@@ -70,6 +70,10 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     watcher.add_argument("--interval", type=_duration, metavar="S",
                          help="seconds between polls (default: the config's refresh, 5)")
     watcher.add_argument("--json", action="store_true", help="JSON Lines, one event per change")
+    watcher.add_argument(
+        "--no-history", dest="history", action="store_false", default=None,
+        help="hooks dedupe in memory only, not across runs through the history file",
+    )
     watcher.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
     watcher.add_argument("--profile", metavar="P", default=argparse.SUPPRESS, help="config profile")
     watcher.add_argument("--log", metavar="FILE", dest="log_file", default=argparse.SUPPRESS,
@@ -123,6 +127,11 @@ def run(args: argparse.Namespace) -> int:
         from tui.hooks.event import from_transition
 
         runner.on_notice = lambda line: watch.say(f"hooks: {line}")  # on the runner's thread
+        history = await asyncio.to_thread(_open_history, args, config)
+        if history is not None:  # a hook given once, by the monitor or an earlier watch, is not given again
+            from tui.hooks.ledger import HistoryLedger
+
+            runner.ledger = HistoryLedger(history)
         watch.listeners.append(lambda change: runner.submit(from_transition(change)))
         try:
             return await watch.run()
@@ -132,8 +141,25 @@ def run(args: argparse.Namespace) -> int:
             drain = watch.stopped_by not in ("SIGINT", "SIGTERM")
             await asyncio.to_thread(runner.close, drain=drain,
                                     timeout=HOOK_DRAIN_SECONDS if drain else 0)
+            if history is not None:
+                await asyncio.to_thread(history.close)
 
     return on_source(args, args.source, work)
+
+
+def _open_history(args: argparse.Namespace, config: Any) -> Any:
+    """The history file the hooks dedupe through (None when history is off); a file that cannot
+    be used is one stderr line, and the watch goes on deduplicating in memory."""
+    from tui.commands.app_cmd import history_path
+    from tui.history import History
+
+    path = history_path(args, config.extra)
+    if path is None:
+        return None
+    history = History.open(path, config.profile)
+    if history.notice:
+        print(f"tasktop: history: {harmless(history.notice)}", file=sys.stderr)
+    return history if history.enabled else None
 
 
 class Watch:
