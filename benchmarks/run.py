@@ -18,10 +18,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from . import economy, flip, latency, launch, scale, watch
+from . import economy, flip, history, latency, launch, scale, watch
 from .simproc import SimProcess
 
-FIGURES = ("launch", "flip", "watch", "scaling", "economy", "memory", "latency", "scale")
+FIGURES = ("launch", "flip", "watch", "scaling", "economy", "memory", "latency", "scale",
+           "history")
 SIZES = (10, 25, 50, 100)
 #: Simulated seconds per real second while watching: the simulator's own default pace (what
 #: `tasktop sim` and `tasktop --demo` run at): a new red-team and Nimble task every ~4 s and a
@@ -292,6 +293,25 @@ def fig_scale(rows: list[Row], raw: dict) -> None:
                         "-", None))
 
 
+def fig_history(plan: Plan, rows: list[Row], raw: dict) -> None:
+    result = history.queries(log)
+    with SimProcess(rate=LIVE_RATE) as sim:
+        result["cpu"] = history.cpu(sim, plan.scaling_seconds, log=log)
+    raw["history"] = result
+    million = f"{result['transitions']:,} transitions"
+    rows.append(row(f"9 history, {million}: one task's timeline (median)", result["timeline_ms"],
+                    None, "ms", "≤ 100 ms", result["timeline_ms"] <= 100))
+    for span in ("hour", "day"):
+        ms = result[f"trends_{span}_ms"]
+        rows.append(row(f"9 history, {million}: trends of the last {span} (median)", ms, None,
+                        "ms", "≤ 100 ms", ms <= 100))
+    rows.append(row("9 history file size per million transitions", result["mib_per_million"],
+                    None, "MiB", "-", None))
+    cpu = result["cpu"]
+    rows.append(row("9 CPU watching redteam, history on vs --no-history", cpu["on_cpu_pct"],
+                    cpu["off_cpu_pct"], "%", "≤ 1.1x", cpu["on_cpu_pct"] <= 1.1 * cpu["off_cpu_pct"]))
+
+
 # -------------------------------------------------------------------------------------- main
 
 
@@ -348,6 +368,8 @@ def main(argv: list[str] | None = None) -> int:
         fig_scale(rows, raw)
     if "latency" in only:
         fig_latency(plan, rows, raw)
+    if "history" in only:
+        fig_history(plan, rows, raw)
     elapsed = time.perf_counter() - started
 
     rows.sort(key=lambda r: r["figure"][:1])

@@ -34,7 +34,8 @@ class SimProcess:
         self.config_home = tempfile.TemporaryDirectory(prefix="tasktop-bench-")
 
     def env(self) -> dict[str, str]:
-        """Environment for a tasktop child: this simulator, demo keys, and an empty config dir."""
+        """Environment for a tasktop child: this simulator, demo keys, an empty config dir and
+        state dir."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("TASKTOP_")}
         env.update(
             TASKTOP_ENKRYPT_URL=self.url,
@@ -42,6 +43,7 @@ class SimProcess:
             TASKTOP_ENKRYPT_API_KEY=DEMO_ENKRYPT_KEY,
             TASKTOP_NIMBLE_API_KEY=DEMO_NIMBLE_KEY,
             XDG_CONFIG_HOME=self.config_home.name,
+            XDG_STATE_HOME=self.config_home.name,  # a fresh history file per simulator
             TERM="xterm-256color",
         )
         return env

@@ -122,6 +122,7 @@ class App:
         env = {k: v for k, v in os.environ.items() if not k.startswith("TASKTOP_")}
         env.update(
             TERM="xterm-256color", XDG_CONFIG_HOME=str(workdir / "xdg"),
+            XDG_STATE_HOME=str(workdir / "state"),
             PYTHON_KEYRING_BACKEND="keyring.backends.fail.Keyring",
             TASKTOP_ENKRYPT_URL=url, TASKTOP_NIMBLE_URL=url,
             TASKTOP_ENKRYPT_API_KEY="sim-demo-key-enkrypt",

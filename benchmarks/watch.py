@@ -23,6 +23,7 @@ def watch(
     tab: str = "redteam",
     settle: float = 3.0,
     rate: float | None = None,
+    args: tuple[str, ...] = (),
 ) -> dict:
     """Start `app` ("tasktop" or "baseline"), show `tab`, let it settle, then measure `seconds`.
 
@@ -30,7 +31,7 @@ def watch(
     the benchmark's own work stays small and off the measured process.
     """
     if app == "tasktop":
-        argv, first = tasktop_argv(refresh, per_page), TAB_IDS["datasets"]
+        argv, first = [*tasktop_argv(refresh, per_page), *args], TAB_IDS["datasets"]
     else:
         argv, first = baseline_argv(per_page, tick=refresh), BASELINE_IDS
     term = Term(argv, env=sim.env(), size=TERMINAL, cwd=ROOT)

@@ -30,6 +30,13 @@ def neighbour_pages(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPa
     monkeypatch.setattr(neighbours, "ENABLED", marked)
 
 
+@pytest.fixture(autouse=True)
+def history_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The history file of any tasktop a test starts (in-process or as a child) lands in a
+    temporary state dir, never the developer's."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path_factory.mktemp("state")))
+
+
 @pytest.fixture
 def clean_env(monkeypatch: pytest.MonkeyPatch) -> pytest.MonkeyPatch:
     """No TASKTOP_* variables from the developer's shell leak into the test."""

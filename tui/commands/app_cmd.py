@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+from pathlib import Path
 
 from tui.commands.sim_cmd import duration_arg
 
@@ -23,6 +24,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=_per_page,
         metavar="N",
         help="rows per page at start, 1-100 (default: as many as the terminal shows)",
+    )
+    parser.add_argument(
+        "--no-history", dest="history", action="store_false", default=None,
+        help="do not record transitions in the local history file (see `tasktop history`)",
     )
     alerts = parser.add_argument_group("alerts")
     alerts.add_argument(
@@ -72,6 +77,7 @@ def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
     per_page = getattr(args, "per_page", None)
     options = alert_options(args, config.extra)
+    options["history_path"] = history_path(args, config.extra)
     sim_latency = getattr(args, "sim_latency", 0.0)
     if sim_latency and not args.demo:
         raise SystemExit("tasktop: --sim-latency needs --demo")
@@ -122,6 +128,26 @@ def alert_options(args: argparse.Namespace, extra: dict) -> dict:
         "desktop_notify": bool(pick(getattr(args, "notify", None), "notify", False)),
         "watch_all": bool(pick(getattr(args, "watch_all", None), "watch_all", False)),
     }
+
+
+def history_path(args: argparse.Namespace, extra: dict) -> Path | None:
+    """The history file: config `history_path`, else the user state dir; None when `--no-history`
+    or `history = false` turns it off."""
+    enabled = getattr(args, "history", None)
+    if enabled is None:
+        enabled = extra.get("history", True)
+    if not isinstance(enabled, bool):
+        raise SystemExit("tasktop: config: history must be true or false")
+    if not enabled:
+        return None
+    path = extra.get("history_path")
+    if path is None:
+        from tui.history.connect import default_path
+
+        return default_path()
+    if not isinstance(path, str) or not path.strip():
+        raise SystemExit("tasktop: config: history_path must be a file path")
+    return Path(path).expanduser()
 
 
 def run(args: argparse.Namespace) -> int:

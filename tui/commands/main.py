@@ -10,9 +10,9 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from tui.commands import app_cmd, keys_cmd, serve_cmd, sim_cmd, tasks_cmd
+from tui.commands import app_cmd, history_cmd, keys_cmd, serve_cmd, sim_cmd, tasks_cmd
 
-SUBCOMMANDS = (tasks_cmd, sim_cmd, keys_cmd, serve_cmd)
+SUBCOMMANDS = (tasks_cmd, sim_cmd, keys_cmd, serve_cmd, history_cmd)
 
 
 def build_parser() -> argparse.ArgumentParser:

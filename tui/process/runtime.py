@@ -62,6 +62,8 @@ class Runtime:
     watch_seconds: float = 30.0
     #: The config's `[keymap]`: binding id → keys (the app checks it against its bindings).
     keymap: dict[str, str] = field(default_factory=dict)
+    #: The history file (tui.history); None: history off (--no-history, `history = false`).
+    history_path: Path | None = None
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _retired: list[Any] = field(default_factory=list, repr=False)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import gc
 import time
 from collections.abc import Callable
@@ -22,6 +23,7 @@ from tui.core.alerts import (
 from tui.core.keys import KeyInfo, resolve_key_async
 from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
+from tui.history.recorder import Recorder
 from tui.process.runtime import TABS, Runtime, utc_now
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
@@ -87,6 +89,7 @@ class TasktopApp(App[None]):
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
+        self.recorder = Recorder()  # landed pages → the history file (opened in a worker)
         where = str(runtime.config_path) if runtime.config_path else "config file"
         self.set_keymap(check_keymap(runtime.keymap, rebindable_bindings(), where))
 
@@ -186,6 +189,7 @@ class TasktopApp(App[None]):
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
+        self._open_history()
 
     def _freeze_start_up_objects(self) -> None:
         """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
@@ -268,6 +272,8 @@ class TasktopApp(App[None]):
         if bar is None:
             return  # a page that landed while the app is closing: its screen is gone
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
+        if event.view.page is not None:
+            self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
         if len(self._view_mounts) < len(TABS) - 1:
             self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
@@ -285,7 +291,11 @@ class TasktopApp(App[None]):
         if self._alert_views.get(view.tab_id) != request:
             self.alerts.reset(view.tab_id)
             self._alert_views[view.tab_id] = request
+        history = self.recorder.history
         for alert in self.alerts.observe(view.tab_id, view.page.rows):
+            if history.already_alerted(view.tab_id, alert.key, alert.new):
+                continue  # alerted before, maybe by a previous run: once is enough
+            history.mark_alerted(view.tab_id, alert.key, alert.new, self.runtime.now())
             message = alert.message(TITLES[view.tab_id])
             self.notify(message, title="task state", severity="error", timeout=15, markup=False)
             if self.runtime.bell:
@@ -293,6 +303,46 @@ class TasktopApp(App[None]):
             if self.runtime.desktop_notify:
                 for sequence in desktop_notification_sequences("tasktop", message):
                     self.send_to_terminal(sequence)
+
+    # ------------------------------------------------------------------------------ history
+
+    @work(thread=True, group="history")
+    def _open_history(self, previous=None) -> None:
+        """Open the history file (and close the previous profile's) off the UI thread."""
+        if previous is not None:
+            previous.close()
+        if self.runtime.history_path is None:
+            return
+        from tui.history import History
+        from tui.process.runtime import TABS as tabs
+
+        loop = self._loop
+
+        def turned_off(message: str) -> None:  # on the writer thread
+            try:
+                if loop is not None:
+                    loop.call_soon_threadsafe(self._history_notice, message)
+            except RuntimeError:  # the loop is gone: the app has closed
+                pass
+
+        history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
+        known = {tab: history.statuses(tab) for tab, _ in tabs}
+        try:
+            self.call_from_thread(self._history_opened, history, known)
+        except RuntimeError:  # the app closed meanwhile
+            history.close()
+
+    def _history_opened(self, history, known) -> None:
+        if self._closing or self.recorder.attached:
+            history.close()
+            return
+        self.recorder.attach(history, known)
+        if history.notice:
+            self._history_notice(history.notice)
+
+    def _history_notice(self, message: str) -> None:
+        if not self._closing:
+            self.notify(message, title="history", severity="warning", timeout=10)
 
     def notify(
         self,
@@ -384,6 +434,7 @@ class TasktopApp(App[None]):
             return
         self.alerts.reset()
         self._alert_views.clear()
+        self._open_history(self.recorder.detach())
         for view in self.views():
             provider = dict(TABS)[view.tab_id]
             view.refresh_seconds = self.runtime.refresh_seconds
@@ -415,4 +466,5 @@ class TasktopApp(App[None]):
         # Cancel fetches first: a request still running on a client closed under it would fail
         # with a non-provider error and turn an orderly exit into a crash (exit status 1).
         self.workers.cancel_all()
+        await asyncio.to_thread(self.recorder.detach().close)
         await self.runtime.aclose()
