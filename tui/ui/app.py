@@ -25,6 +25,7 @@ from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
 from tui.history.recorder import Recorder
 from tui.process.runtime import TABS, Runtime, utc_now
+from tui.ui.history_panel import HistoryPanels
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
 from tui.ui.task_view import TaskView
@@ -48,10 +49,11 @@ def key_label(key: KeyInfo, profile: str) -> str:
     return f"{label} (not saved)" if key.source == "session" else label
 
 
-class TasktopApp(App[None]):
+class TasktopApp(HistoryPanels, App[None]):
     """The monitor. Everything it talks to comes in through `runtime`."""
 
     CSS_PATH = "app.tcss"
+    TAB_TITLES = TITLES
     TITLE = "tasktop"
     COMMANDS = App.COMMANDS | {TasktopCommands}
     #: Wide terminals show the detail pane beside the table instead of over it.
@@ -67,6 +69,10 @@ class TasktopApp(App[None]):
                 id="copy_id"),
         Binding("e", "export", "Export", show=False, tooltip="Export this page or all pages",
                 id="export"),
+        Binding("w", "changes", "Changes", show=False,
+                tooltip="Tasks that changed while tasktop was closed", id="changes"),
+        Binding("t", "trends", "Trends", show=False,
+                tooltip="Trend strip: last hour, last day, hidden", id="trends"),
         Binding("question_mark", "help", "Help", tooltip="Show all keys", id="help"),
         Binding("q", "quit", "Quit", tooltip="Quit tasktop", id="quit"),
     ]
@@ -90,6 +96,7 @@ class TasktopApp(App[None]):
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
         self.recorder = Recorder()  # landed pages → the history file (opened in a worker)
+        self._init_history_panels()
         where = str(runtime.config_path) if runtime.config_path else "config file"
         self.set_keymap(check_keymap(runtime.keymap, rebindable_bindings(), where))
 
@@ -110,6 +117,7 @@ class TasktopApp(App[None]):
         yield TabBar([(t, TITLES[t]) for t, _ in TABS], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
+        yield from self._history_widgets()
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def _new_view(self, tab_id: str) -> TaskView:
@@ -264,6 +272,7 @@ class TasktopApp(App[None]):
         if not view.active:
             view.activate()
         view.take_focus()
+        self._history_tab_shown()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = TITLES[event.view.tab_id]
@@ -274,6 +283,7 @@ class TasktopApp(App[None]):
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
         if event.view.page is not None:
             self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
+            self._history_page(event.view)
         if len(self._view_mounts) < len(TABS) - 1:
             self.call_after_refresh(self._mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
@@ -327,16 +337,18 @@ class TasktopApp(App[None]):
 
         history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
         known = {tab: history.statuses(tab) for tab, _ in tabs}
+        last_seen = {tab: history.last_seen(tab) for tab, _ in tabs}  # before this run's writes
         try:
-            self.call_from_thread(self._history_opened, history, known)
+            self.call_from_thread(self._history_opened, history, known, last_seen)
         except RuntimeError:  # the app closed meanwhile
             history.close()
 
-    def _history_opened(self, history, known) -> None:
+    def _history_opened(self, history, known, last_seen) -> None:
         if self._closing or self.recorder.attached:
             history.close()
             return
         self.recorder.attach(history, known)
+        self._history_ready(known, last_seen)
         if history.notice:
             self._history_notice(history.notice)
 
@@ -434,6 +446,7 @@ class TasktopApp(App[None]):
             return
         self.alerts.reset()
         self._alert_views.clear()
+        self._history_forget()
         self._open_history(self.recorder.detach())
         for view in self.views():
             provider = dict(TABS)[view.tab_id]

@@ -31,6 +31,7 @@ from tui.providers.base import AuthError, Page, PageRequest, ProviderError, Rate
 from tui.providers.sources import Row, TaskSource
 from tui.ui.neighbour_paging import NeighbourPaging
 from tui.ui.presenters import CELLS, COLUMNS, DETAILS, TIMELESS
+from tui.ui.timeline_text import timeline_text
 from widgets.detail_pane import DetailPane
 from widgets.pager import Pager
 from widgets.refresh_badge import RefreshBadge
@@ -137,6 +138,7 @@ class TaskView(NeighbourPaging, Vertical):
         self._search_text = ""
         self._cells_cache: dict[str, tuple[object, list[Text]]] = {}
         self._detail: DetailPane | None = None
+        self._opened_rows: dict[str, Row] = {}  # opened from elsewhere (not on this page)
         self._search_input: Input | None = None
         self._init_neighbours()
 
@@ -745,11 +747,19 @@ class TaskView(NeighbourPaging, Vertical):
             self._search_text = text
             self.query_one(".search-label", Static).update(literal(text, single_line=True))
 
+    def open_row(self, row: Row) -> None:
+        """Open the detail of a task that may not be on the current page (the Changes view)."""
+        self._opened_rows = {row.key: row}
+        if self.detail_key == row.key:
+            self._load_detail(row.key)
+        self.detail_key = row.key
+
     @work(exclusive=True, group="detail")
     async def _load_detail(self, key: str) -> None:
-        row = self.rows_by_key.get(key)
+        row = self.rows_by_key.get(key) or self._opened_rows.get(key)
         if row is None or self.source is None:
             return
+        self._load_timeline(key)
         try:
             detail = await self.source.detail(row)
         except WorkerCancelled:
@@ -760,3 +770,19 @@ class TaskView(NeighbourPaging, Vertical):
             return
         if self.detail_key == key and self._live:
             self.detail.show(**DETAILS[self.tab_id](detail, self.now()))
+
+    @work(thread=True, exclusive=True, group="timeline")
+    def _load_timeline(self, key: str) -> None:
+        """The task's timeline from the history file, read on a worker thread."""
+        recorder = getattr(self.app, "recorder", None)
+        if recorder is None or not recorder.attached:
+            return
+        text = timeline_text(recorder.history.timeline(self.tab_id, key))
+        try:
+            self.app.call_from_thread(self._show_timeline, key, text)
+        except RuntimeError:  # the app closed meanwhile
+            pass
+
+    def _show_timeline(self, key: str, text: Text | None) -> None:
+        if self.detail_key == key and self._live:
+            self.detail.show_timeline("Timeline (tasktop's history)", text)
