@@ -196,3 +196,31 @@ async def test_trend_strip_counts_what_the_history_recorded(sim, tmp_path):
                        state=lambda: failed.data)
         heading = shown(strip.query_one(".trend-heading", Static))
         assert "wait p50 4m" in heading and "run p50 10m" in heading, heading
+
+
+async def test_a_hostile_status_is_shown_literally_in_the_changes_view(sim, tmp_path):
+    path = tmp_path / "history.sqlite3"
+    app = app_with_history(sim, path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        await settle(pilot, app)
+        target = next(iter(page_statuses(app)))
+    hostile = "[bold red]Failed[/]\x1b]52;c;aGk=\x07"
+    sim.update_task("redteam", target, status=hostile)
+    again = app_with_history(sim, path)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, again, "redteam")
+        await settle(pilot, again)
+        await wait_for(pilot, lambda: "redteam" in again._away)
+        await pilot.press("w")
+        await wait_for(pilot, lambda: isinstance(again.screen, ChangesScreen))
+        table = again.screen.query_one("TaskTable")
+        await wait_for(pilot, lambda: target in table.row_keys)
+        cell = table.shown(target, "now")
+        assert "[bold red]Failed[/]" in cell.plain
+        assert "\x1b" not in cell.plain and "\x07" not in cell.plain
+        while again.screen.status != hostile:
+            await pilot.press("f")
+        label = str(again.screen.query_one(".changes-filter", Static).render())
+        assert "[bold red]Failed[/]" in label and "\x1b" not in label
+        await wait_for(pilot, lambda: table.row_keys == [target])

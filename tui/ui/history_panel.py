@@ -160,6 +160,7 @@ class HistoryPanels:
     def _read_trends(self, tab: str, which: int) -> None:
         name, width, bars = SPANS[which]
         history = self.recorder.history  # type: ignore[attr-defined]
+        history.flush()  # the page that asked for this read is in the file first
         trends = history.trends(tab, width, bars, end=self.runtime.now())  # type: ignore[attr-defined]
         try:
             self.call_from_thread(self._draw_trends, tab, which, name, trends)  # type: ignore[attr-defined]

@@ -777,6 +777,7 @@ class TaskView(NeighbourPaging, Vertical):
         recorder = getattr(self.app, "recorder", None)
         if recorder is None or not recorder.attached:
             return
+        recorder.history.flush()  # this tick's transitions are in the file first
         text = timeline_text(recorder.history.timeline(self.tab_id, key))
         try:
             self.app.call_from_thread(self._show_timeline, key, text)
