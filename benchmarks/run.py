@@ -296,7 +296,7 @@ def fig_scale(rows: list[Row], raw: dict) -> None:
 def fig_history(plan: Plan, rows: list[Row], raw: dict) -> None:
     result = history.queries(log)
     with SimProcess(rate=LIVE_RATE) as sim:
-        result["cpu"] = history.cpu(sim, plan.scaling_seconds, log=log)
+        result["cpu"] = history.cpu(sim, plan.watch_seconds, log=log)
     raw["history"] = result
     million = f"{result['transitions']:,} transitions"
     rows.append(row(f"9 history, {million}: one task's timeline (median)", result["timeline_ms"],

@@ -142,3 +142,37 @@ async def test_a_failure_alerted_once_is_not_alerted_again_after_a_restart(sim, 
         await pilot.pause()
         alerts = [t for sev, t in notes if sev == "error"]
         assert len(alerts) == 1 and control in alerts[0], alerts
+
+
+async def test_an_unusable_history_is_one_notice_and_the_monitor_carries_on(sim, tmp_path):
+    from test_app_oncall import record_notifications
+
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("a file where the state dir should be")
+    app = app_with_history(sim, blocker / "history.sqlite3", "redteam")
+    notes = record_notifications(app)  # before start: the notice may come before the first frame
+    async with app.run_test() as pilot:
+        await wait_for(pilot, lambda: bool(notes))
+        assert notes == [("warning", f"history off: cannot create {blocker} (File exists)")]
+        await loaded(pilot, app, "redteam")
+        sim.advance(300)
+        await pilot.press("r")
+        await loaded(pilot, app, "redteam", ticks=2)
+        assert app.view("redteam").error is None and not app.recorder.history.enabled
+
+
+async def test_a_corrupt_history_file_is_moved_aside_and_recording_goes_on(sim, tmp_path):
+    from test_app_oncall import record_notifications
+
+    path = tmp_path / "history.sqlite3"
+    path.write_bytes(b"\x00garbage" * 512)
+    app = app_with_history(sim, path, "redteam")
+    notes = record_notifications(app)
+    async with app.run_test() as pilot:
+        await loaded(pilot, app, "redteam")
+        await settle(pilot, app)
+        (aside,) = tmp_path.glob("history.sqlite3.corrupt-*")
+        assert notes == [("warning", f"history: history.sqlite3 was unreadable (file is not a"
+                                     f" database); moved to {aside.name}, started a new one")]
+        rows = len(app.view("redteam").page.rows)
+    assert stored(path, "SELECT count(*) FROM transitions")[0][0] == rows

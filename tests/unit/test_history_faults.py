@@ -266,3 +266,18 @@ def test_a_file_past_the_size_limit_loses_its_oldest_transitions_first(tmp_path)
     raw.close()
     assert 0 < len(kept) < 400 * 20
     assert kept[-1] == "0399-9" and kept[0] > "0000-0"  # the newest kept, the oldest gone
+
+
+def test_a_writer_that_breaks_says_so_and_turns_history_off(tmp_path):
+    heard: list[str] = []
+    store = History.open(tmp_path / "h.sqlite3", on_notice=heard.append)
+    try:
+        store._writer.put(("no_such_operation",))  # a bug in the writer, not a SQLite error
+        store._writer.join(30)
+        assert not store._writer.is_alive()
+        assert len(heard) == 1 and heard[0].startswith("history off: ")
+        assert not store.enabled and store.notice == heard[0]
+        store.record(changes("redteam", ["a"], "Queued", T0), tab="redteam", seen_at=T0)
+        assert store.flush()  # returns at once: nothing is waiting on a dead thread
+    finally:
+        store.close()

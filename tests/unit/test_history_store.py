@@ -203,3 +203,24 @@ def test_a_history_that_is_off_answers_harmlessly():
     assert off.statuses("redteam") == {} and off.timeline("redteam", "a").steps == ()
     assert off.trends("redteam", 3600, 6) is None
     off.close()
+
+
+def test_the_recorder_writes_idle_pages_only_as_a_heartbeat(history):
+    from tui.history.recorder import HEARTBEAT, Recorder
+
+    recorder = Recorder()
+    rows = [Row("a", "Queued", None), Row("b", "Running", None)]
+    assert recorder.page("redteam", rows, at(0)) == []  # not attached yet: kept for later
+    recorder.attach(history, {"redteam": {"b": "Running"}})
+    assert history.flush()
+    assert [(c.task_id, c.status) for c in history.changes_since("redteam", None)] == [("a", "Queued")]
+    queued = []
+    history._put = lambda *op: queued.append(op[0])  # count what reaches the writer
+    for second in range(1, int(HEARTBEAT)):
+        recorder.page("redteam", rows, at(second / 60))
+    assert queued == []  # idle pages inside the heartbeat interval write nothing
+    recorder.page("redteam", rows, at(HEARTBEAT / 60))
+    assert queued == ["record"]
+    changed = [Row("a", "Running", None), Row("b", "Running", None)]
+    (change,) = recorder.page("redteam", changed, at(HEARTBEAT / 60 + 0.1))
+    assert (change.previous, change.status) == ("Queued", "Running") and queued == ["record"] * 2

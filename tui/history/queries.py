@@ -125,15 +125,15 @@ def trends(
     width = span / buckets
     start = end - span
     where = scope(conn, profile, tab)
+    # Depth counts the tasks seen during the span: one that left the page long ago (and may have
+    # finished unseen) does not count as queued for ever.
     counts: dict[str, int] = dict(conn.execute(
-        "SELECT status, count(*) FROM tasks WHERE scope = ? GROUP BY status", (where,)
+        "SELECT status, count(*) FROM tasks WHERE scope = ? AND last_seen > ? GROUP BY status",
+        (where, start),
     ).fetchall())
-    # With each transition, when the task entered the status it leaves (for waits and runs).
     rows = conn.execute(
-        "SELECT t.seen_at, t.previous, t.status, (SELECT max(r.seen_at) FROM transitions r"
-        "  WHERE r.task = t.task AND r.status = t.previous AND r.id < t.id)"
-        " FROM transitions t WHERE t.scope = ? AND t.seen_at > ?"
-        " ORDER BY t.seen_at DESC, t.id DESC",
+        "SELECT seen_at, previous, status, previous_at FROM transitions"
+        " WHERE scope = ? AND seen_at > ? ORDER BY seen_at DESC, id DESC",
         (where, start),
     ).fetchall()
     finished = [0] * buckets

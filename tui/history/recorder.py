@@ -18,6 +18,10 @@ from .store import History
 
 #: Pages kept while the history is still opening (a bound on memory for a slow disk).
 MAX_PENDING = 64
+#: Seconds (tasktop's clock) between writes of a tab's heartbeat: its session and its tasks'
+#: last-seen times. A page that changes nothing is not written in between, so an idle tick costs
+#: the writer nothing.
+HEARTBEAT = 30.0
 
 
 class Recorder:
@@ -26,6 +30,7 @@ class Recorder:
         self.attached = False
         self._known: dict[str, dict[str, str]] = {}
         self._pending: list[tuple[str, list[Any], datetime]] = []
+        self._beats: dict[str, datetime] = {}  # tab -> when its heartbeat was last written
 
     def attach(self, history: History, known: Mapping[str, Mapping[str, str]]) -> None:
         """Start recording into `history`, whose stored statuses per tab are `known`."""
@@ -42,6 +47,7 @@ class Recorder:
         self.attached = False
         self._known.clear()
         self._pending.clear()
+        self._beats.clear()
         return history
 
     def page(self, tab: str, rows: Iterable[Any], seen_at: datetime) -> list[Transition]:
@@ -54,6 +60,11 @@ class Recorder:
         changes = transitions(tab, known, rows, seen_at)
         for change in changes:
             known[change.task_id] = change.status
-        self.history.record(changes, tab=tab, seen_at=seen_at,
-                            seen=[row.key for row in rows if row.status])
+        last = self._beats.get(tab)
+        beat = last is None or not 0 <= (seen_at - last).total_seconds() < HEARTBEAT
+        if beat:
+            self._beats[tab] = seen_at
+        if changes or beat:
+            seen = [row.key for row in rows if row.status] if beat else ()
+            self.history.record(changes, tab=tab, seen_at=seen_at, seen=seen)
         return changes

@@ -5,8 +5,10 @@ are kept verbatim (TEXT), as the API sent them. Rows are keyed by (profile, tab,
 (profile, tab) pair is a `scope` and a task a `tasks` row, both referred to by integer, which
 halves the size of a transition. No column ever holds a key. Indexes serve the reads the monitor
 makes: one task's timeline (`transitions_task`), a tab's transitions since T
-(`transitions_scope_time`, which also buckets trends), and the queue depth by status
-(`tasks_status`). The `changes` view reads transitions with their names, for people and tests.
+(`transitions_scope_time`, which also buckets trends), and the queue depth by status of the tasks
+seen since T (`tasks_seen`). A transition carries when the task entered the status it leaves
+(`previous_at`), so waits and runs need no second look-up. The `changes` view reads transitions
+with their names, for people and tests.
 """
 
 from __future__ import annotations
@@ -23,13 +25,14 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE TABLE tasks (
         id INTEGER PRIMARY KEY, scope INTEGER NOT NULL REFERENCES scopes, task_id TEXT NOT NULL,
         first_seen REAL NOT NULL, last_seen REAL NOT NULL, status TEXT NOT NULL,
-        created TEXT, started TEXT, modified TEXT,
+        status_since REAL NOT NULL, created TEXT, started TEXT, modified TEXT,
         UNIQUE (scope, task_id)
     );
-    CREATE INDEX tasks_status ON tasks (scope, status);
+    CREATE INDEX tasks_seen ON tasks (scope, last_seen, status);
     CREATE TABLE transitions (
         id INTEGER PRIMARY KEY, scope INTEGER NOT NULL, task INTEGER NOT NULL,
-        seen_at REAL NOT NULL, server_at TEXT, previous TEXT, status TEXT NOT NULL
+        seen_at REAL NOT NULL, server_at TEXT, previous TEXT, previous_at REAL,
+        status TEXT NOT NULL
     );
     CREATE INDEX transitions_task ON transitions (task, seen_at);
     CREATE INDEX transitions_scope_time ON transitions (scope, seen_at);

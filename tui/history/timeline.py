@@ -8,6 +8,7 @@ that interval, so its wait or run time is an upper bound ("≤").
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ FINISHED = frozenset({"finished", "success", "completed", "complete", "done"})
 TERMINAL = FAILED | FINISHED
 
 
+@functools.lru_cache(maxsize=256)
 def phase(status: str | None) -> str | None:
     """'queued', 'running', 'failed', 'finished' or None for an unknown word."""
     word = (status or "").casefold()

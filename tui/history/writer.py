@@ -141,20 +141,26 @@ class Writer(threading.Thread):
         scope = self._scope(tab)
         self.newest = max(self.newest, seen_at)
         for task_id, previous, status, server_at, created, started, modified in changes:
-            (task,) = self.conn.execute(
-                "INSERT INTO tasks (scope, task_id, first_seen, last_seen, status, created,"
-                " started, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (scope, task_id) DO UPDATE SET last_seen = max(last_seen,"
-                " excluded.last_seen), status = excluded.status,"
-                " created = coalesce(excluded.created, created),"
-                " started = coalesce(excluded.started, started),"
-                " modified = coalesce(excluded.modified, modified) RETURNING id",
-                (scope, task_id, seen_at, seen_at, status, created, started, modified),
-            ).fetchone()
+            row = self.conn.execute("SELECT id, status_since FROM tasks WHERE scope = ? AND"
+                                    " task_id = ?", (scope, task_id)).fetchone()
+            if row is None:
+                task, previous_at = self.conn.execute(
+                    "INSERT INTO tasks (scope, task_id, first_seen, last_seen, status,"
+                    " status_since, created, started, modified) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (scope, task_id, seen_at, seen_at, status, seen_at, created, started, modified),
+                ).lastrowid, None
+            else:
+                task, previous_at = row
+                self.conn.execute(
+                    "UPDATE tasks SET last_seen = max(last_seen, ?), status = ?, status_since = ?,"
+                    " created = coalesce(?, created), started = coalesce(?, started),"
+                    " modified = coalesce(?, modified) WHERE id = ?",
+                    (seen_at, status, seen_at, created, started, modified, task),
+                )
             self.conn.execute(
-                "INSERT INTO transitions (scope, task, seen_at, server_at, previous, status)"
-                " VALUES (?, ?, ?, ?, ?, ?)",
-                (scope, task, seen_at, server_at, previous, status),
+                "INSERT INTO transitions (scope, task, seen_at, server_at, previous, previous_at,"
+                " status) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (scope, task, seen_at, server_at, previous, previous_at, status),
             )
             self.conn.execute(
                 "DELETE FROM alerted WHERE scope = ? AND task_id = ? AND status != ?",

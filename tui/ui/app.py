@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import gc
+import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -23,6 +25,7 @@ from tui.core.alerts import (
 from tui.core.keys import KeyInfo, resolve_key_async
 from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
+from tui.history import History
 from tui.history.recorder import Recorder
 from tui.process.runtime import TABS, Runtime, utc_now
 from tui.ui.history_panel import HistoryPanels
@@ -317,15 +320,12 @@ class TasktopApp(HistoryPanels, App[None]):
     # ------------------------------------------------------------------------------ history
 
     @work(thread=True, group="history")
-    def _open_history(self, previous=None) -> None:
+    def _open_history(self, previous: History | None = None) -> None:
         """Open the history file (and close the previous profile's) off the UI thread."""
         if previous is not None:
             previous.close()
         if self.runtime.history_path is None:
             return
-        from tui.history import History
-        from tui.process.runtime import TABS as tabs
-
         loop = self._loop
 
         def turned_off(message: str) -> None:  # on the writer thread
@@ -336,16 +336,17 @@ class TasktopApp(HistoryPanels, App[None]):
                 pass
 
         history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
-        known = {tab: history.statuses(tab) for tab, _ in tabs}
-        last_seen = {tab: history.last_seen(tab) for tab, _ in tabs}  # before this run's writes
+        known = {tab: history.statuses(tab) for tab, _ in TABS}
+        last_seen = {tab: history.last_seen(tab) for tab, _ in TABS}  # before this run's writes
         try:
             self.call_from_thread(self._history_opened, history, known, last_seen)
         except RuntimeError:  # the app closed meanwhile
             history.close()
 
-    def _history_opened(self, history, known, last_seen) -> None:
+    def _history_opened(self, history: History, known: dict[str, dict[str, str]],
+                        last_seen: dict[str, datetime | None]) -> None:
         if self._closing or self.recorder.attached:
-            history.close()
+            threading.Thread(target=history.close, daemon=True).start()  # never join on this thread
             return
         self.recorder.attach(history, known)
         self._history_ready(known, last_seen)
