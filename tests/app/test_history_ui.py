@@ -78,7 +78,8 @@ async def test_a_restart_shows_since_line_and_changes_view_with_exactly_what_cha
         assert text.startswith(f"since {closed_at.strftime('%H:%M')} (20m ago): "), text
         assert f"{counts['failed']} failed" in text and f"{counts['new']} new" in text
         assert counts["new"] == sum(1 for k in expected if k not in before)
-        assert counts["failed"] == sum(1 for k, s in expected.items() if k in before and s == "Failed")
+        assert counts["failed"] == sum(
+            1 for k, s in expected.items() if k in before and s == "Failed")
         assert counts["failed"] >= 1 and counts["new"] >= 1
 
         await pilot.press("w")
@@ -165,7 +166,8 @@ async def test_trend_strip_is_hidden_at_80x24_and_t_steps_hour_day_hidden(sim, t
         finished = strip.query_one(".trend-finished", Sparkline)
         assert len(finished.data) == 30
         await pilot.press("t")
-        await wait_for(pilot, lambda: "last day" in shown(strip.query_one(".trend-heading", Static)))
+        heading = strip.query_one(".trend-heading", Static)
+        await wait_for(pilot, lambda: "last day" in shown(heading))
         assert "24 bars of 1h" in shown(strip.query_one(".trend-heading", Static))
         await pilot.press("t")
         await wait_for(pilot, lambda: not strip.display)

@@ -1,5 +1,5 @@
-"""Snapshots of what the history shows, at 80×24 and 120×40: the "since …" line, the Changes view,
-a task's timeline (with its wait, run and the gap while tasktop was closed) and the trend strip.
+"""Snapshots of what the history shows, at 80×24 and 120×40: the "since …" line, the Changes
+view, a task's timeline (with its wait, run and the gap while tasktop was closed) and the trend strip.
 
 Each test first runs the app once on a history file in tmp_path, then changes the simulator while
 "closed" (a task fails, two simulated minutes pass) and photographs the second run. Both clocks are

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from tui.history.queries import Trends
 from tui.history.timeline import Step, Timeline
 from tui.ui.away import Away
 from tui.ui.history_panel import trend_footer, trend_series
 from tui.ui.timeline_text import timeline_text
-from tui.history.queries import Trends
 
 HOSTILE = "[bold]Failed[/]\x1b[2J\x07"
 T0 = datetime(2026, 11, 20, 17, 40, tzinfo=UTC)

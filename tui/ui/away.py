@@ -47,7 +47,6 @@ class Away:
     stored: Mapping[str, str]
     changes: dict[str, AwayChange] = field(default_factory=dict)
     _seen: set[str] = field(default_factory=set)
-    _order: int = 0
 
     def observe(self, rows: Iterable[Any]) -> bool:
         """Compare a landed page; True when it added a change."""

@@ -79,12 +79,12 @@ class HistoryPanels:
         """The history opened: compare every page that lands from now on with what it stored."""
         self._away = {tab: Away(tab, since, stored.get(tab, {}))
                       for tab, since in last_seen.items() if since is not None}
-        for view in self.views():  # type: ignore[attr-defined]
+        for view in self.views():
             if view.page is not None and view.tab_id in self._away:
                 self._away[view.tab_id].observe(view.page.rows)
         self._show_away()
         if not self._trend_span_chosen:
-            self._trend_span = 0 if self.size.height >= TRENDS_MIN_HEIGHT else None  # type: ignore[attr-defined]
+            self._trend_span = 0 if self.size.height >= TRENDS_MIN_HEIGHT else None
         self._show_trends()
 
     def _history_forget(self) -> None:
@@ -95,9 +95,9 @@ class HistoryPanels:
     def _history_page(self, view: Any) -> None:
         away = self._away.get(view.tab_id)
         if away is not None and view.page is not None and away.observe(view.page.rows):
-            if view.tab_id == self.active_tab:  # type: ignore[attr-defined]
+            if view.tab_id == self.active_tab:
                 self._show_away()
-        if view.tab_id == self.active_tab:  # type: ignore[attr-defined]
+        if view.tab_id == self.active_tab:
             self._show_trends()
 
     def _history_tab_shown(self) -> None:
@@ -105,13 +105,13 @@ class HistoryPanels:
         self._show_trends()
 
     def _show_away(self) -> None:
-        line = next(iter(self.query("#away-line").results(Static)), None)  # type: ignore[attr-defined]
+        line = next(iter(self.query("#away-line").results(Static)), None)
         if line is None:
             return
-        away = self._away.get(self.active_tab)  # type: ignore[attr-defined]
+        away = self._away.get(self.active_tab)
         line.display = away is not None
         if away is not None:
-            text = literal(away.line(self.runtime.now()), single_line=True)  # type: ignore[attr-defined]
+            text = literal(away.line(self.runtime.now()), single_line=True)
             if away.changes:
                 text.append("  w: list them", style="dim")
             line.update(text)
@@ -120,19 +120,19 @@ class HistoryPanels:
         """Open the Changes view of the tab on screen."""
         from tui.ui.screens.changes import ChangesScreen
 
-        tab = self.active_tab  # type: ignore[attr-defined]
+        tab = self.active_tab
         away = self._away.get(tab)
         if away is None:
-            self.notify("no earlier session of this tab in the history to compare with",  # type: ignore[attr-defined]
+            self.notify("no earlier session of this tab in the history to compare with",
                         title="changes", timeout=5, markup=False)
             return
         titles = getattr(self, "TAB_TITLES", {})
 
         def opened(change: AwayChange | None) -> None:
-            if change is not None and change.row is not None and self.active_tab == tab:  # type: ignore[attr-defined]
-                self.view(tab).open_row(change.row)  # type: ignore[attr-defined]
+            if change is not None and change.row is not None and self.active_tab == tab:
+                self.view(tab).open_row(change.row)
 
-        self.push_screen(ChangesScreen(titles.get(tab, tab), away, self.runtime.now()), opened)  # type: ignore[attr-defined]
+        self.push_screen(ChangesScreen(titles.get(tab, tab), away, self.runtime.now()), opened)
 
     # --------------------------------------------------------------------------- trends
 
@@ -148,29 +148,29 @@ class HistoryPanels:
         self._show_trends()
 
     def _show_trends(self) -> None:
-        strip = next(iter(self.query("#trends").results(TrendStrip)), None)  # type: ignore[attr-defined]
+        strip = next(iter(self.query("#trends").results(TrendStrip)), None)
         if strip is None:
             return
-        shown = self._trend_span is not None and self.recorder.attached  # type: ignore[attr-defined]
+        shown = self._trend_span is not None and self.recorder.attached
         strip.display = shown
         if shown:
-            self._read_trends(self.active_tab, self._trend_span)  # type: ignore[attr-defined]
+            self._read_trends(self.active_tab, self._trend_span)
 
     @work(thread=True, exclusive=True, group="trends")
     def _read_trends(self, tab: str, which: int) -> None:
         name, width, bars = SPANS[which]
-        history = self.recorder.history  # type: ignore[attr-defined]
+        history = self.recorder.history
         history.flush()  # the page that asked for this read is in the file first
-        trends = history.trends(tab, width, bars, end=self.runtime.now())  # type: ignore[attr-defined]
+        trends = history.trends(tab, width, bars, end=self.runtime.now())
         try:
-            self.call_from_thread(self._draw_trends, tab, which, name, trends)  # type: ignore[attr-defined]
+            self.call_from_thread(self._draw_trends, tab, which, name, trends)
         except RuntimeError:  # the app closed meanwhile
             pass
 
     def _draw_trends(self, tab: str, which: int, name: str, trends: Trends | None) -> None:
-        if tab != self.active_tab or which != self._trend_span:  # type: ignore[attr-defined]
+        if tab != self.active_tab or which != self._trend_span:
             return
-        strip = next(iter(self.query("#trends").results(TrendStrip)), None)  # type: ignore[attr-defined]
+        strip = next(iter(self.query("#trends").results(TrendStrip)), None)
         if strip is None:
             return
         if trends is None:

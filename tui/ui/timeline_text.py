@@ -14,7 +14,8 @@ from tui.ui.presenters import status_text
 from widgets.text import literal
 
 GAP = "⋯ "
-GAP_NOTE = "⋯ tasktop was not running before this step: it happened at most this late, times are bounds"
+GAP_NOTE = ("⋯ tasktop was not running before this step: it happened at most this late,"
+            " times are bounds")
 
 
 def timeline_text(timeline: Timeline, *, clock: str = "%H:%M") -> Text | None:
