@@ -1,13 +1,16 @@
 """Regenerate the README screenshots from the demo simulator: `python screenshots/generate.py`.
 
 The simulator's clock is frozen and so is the badge's, so the pictures only change when the
-screen does. Each tab, the dataset detail pane and the help screen, at 120×40.
+screen does. Each tab, the dataset detail pane and the help screen, at 120×40; and from a history
+in a temporary file (a first run, then a second after a task failed while "closed"): the trend
+strip with the "since …" line, and the Changes view.
 """
 
 from __future__ import annotations
 
 import asyncio
 import sys
+import tempfile
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -60,6 +63,58 @@ async def shoot(name: str, tab_id: str, keys: tuple[str, ...] = (), detail: bool
         sim.stop()
 
 
+def demo_runtime(sim, history_path: Path | None = None) -> Runtime:
+    runtime = Runtime(
+        sim.url,
+        sim.url,
+        {
+            "enkrypt": KeyInfo("enkrypt", "demo", sim.enkrypt_key),
+            "nimble": KeyInfo("nimble", "demo", sim.nimble_key),
+        },
+        5.0,
+        "demo",
+        per_page=25,
+        now=sim.now,
+    )
+    runtime.history_path = history_path
+    return runtime
+
+
+async def shoot_history(name: str, keys: tuple[str, ...]) -> None:
+    """Red team after a restart: one task queued and started in the first run, failed meanwhile."""
+    sim = start_simulator(manual_clock=True)
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "history.sqlite3"
+            key = sim.add_task("redteam", status="Queued", test_name="nightly jailbreak suite")
+            first = TasktopApp(demo_runtime(sim, path), start_tab="redteam")
+            async with first.run_test(size=SIZE) as pilot:
+                view = first.view("redteam")
+                await settle(pilot, lambda: view.ticks >= 1 and first.recorder.attached)
+                sim.update_task("redteam", key, status="Running")
+                sim.advance(180)
+                await pilot.press("r")
+                await settle(pilot, lambda: view.ticks >= 2)
+                first.recorder.history.flush()
+            sim.update_task("redteam", key, status="Failed")
+            sim.advance(120)
+            app = TasktopApp(demo_runtime(sim, path), start_tab="redteam", monotonic=lambda: 1000.0)
+            async with app.run_test(size=SIZE) as pilot:
+                view = app.view("redteam")
+                strip = app.query_one("#trends")
+                await settle(pilot, lambda: view.ticks >= 1 and app.query_one("#away-line").display
+                             and strip.shows >= 1 and not view.fetching)
+                if keys:
+                    await pilot.press(*keys)
+                    await settle(pilot, lambda: len(app.screen_stack) > 1)
+                app.recorder.history.flush()
+                await pilot.pause()
+                app.save_screenshot(str(HERE / f"{name}.svg"))
+                print(f"wrote screenshots/{name}.svg")
+    finally:
+        sim.stop()
+
+
 async def main() -> None:
     await shoot("datasets", "datasets")
     await shoot("redteam", "redteam")
@@ -67,6 +122,8 @@ async def main() -> None:
     await shoot("dataset-detail", "datasets", detail=True)
     await shoot("nimble-detail", "nimble", detail=True)
     await shoot("help", "redteam", keys=("question_mark",))
+    await shoot_history("trends", ())
+    await shoot_history("changes", ("w",))
 
 
 if __name__ == "__main__":

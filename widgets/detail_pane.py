@@ -138,7 +138,9 @@ class DetailPane(VerticalScroll):
     DetailPane > .detail-pane--heading { color: $text-accent; text-style: bold; }
     DetailPane > Static { width: 1fr; }
     DetailPane > #detail-title { margin-bottom: 1; text-wrap: nowrap; text-overflow: ellipsis; }
-    DetailPane > #detail-texts, DetailPane > #detail-json { margin-top: 1; }
+    DetailPane > #detail-texts, DetailPane > #detail-json, DetailPane > #detail-timeline {
+        margin-top: 1;
+    }
     """
 
     def __init__(
@@ -155,6 +157,8 @@ class DetailPane(VerticalScroll):
         self._fields: Any = None
         self._long_texts: Any = None
         self._json: Any = None
+        self._timeline: Any = None  # shown once the children exist
+        self._timeline_key: Any = ("", None)
         self.shows = 0
         """How many sections `show` repainted in total (tests count repaints)."""
         self._pending: tuple[Any, ...] | None = None
@@ -163,6 +167,9 @@ class DetailPane(VerticalScroll):
     def compose(self) -> ComposeResult:
         yield Static(id="detail-title")
         yield Static(id="detail-fields")
+        timeline = Static(id="detail-timeline")
+        timeline.display = False  # until there is a history to show
+        yield timeline
         yield TextView(id="detail-texts")
         yield TextView(id="detail-json")
 
@@ -171,6 +178,9 @@ class DetailPane(VerticalScroll):
         if self._pending is not None:
             pending, self._pending = self._pending, None
             self.show(*pending)
+        if self._timeline is not None:
+            timeline, self._timeline = self._timeline, None
+            self.show_timeline(*timeline)
 
     def show(
         self,
@@ -216,9 +226,22 @@ class DetailPane(VerticalScroll):
         """The headings of the JSON blocks shown, in order."""
         return [heading for heading, _ in self._json or ()]
 
+    def show_timeline(self, heading: str, body: Text | None) -> None:
+        """A section under the fields (the task's history); None hides it. Repaints on a change."""
+        state = (heading, None if body is None else _key(body))
+        if not self._ready:
+            self._timeline = (heading, body)  # on_mount shows it
+            return
+        if state == self._timeline_key:
+            return
+        self._timeline_key = state
+        content = Text("") if body is None else self._sections([(heading, body)])
+        self._update("#detail-timeline", content)
+
     def clear(self) -> None:
         """Show nothing."""
         self.show("", ())
+        self.show_timeline("", None)
         self.title = None
 
     # -- internals ------------------------------------------------------------

@@ -44,6 +44,10 @@ ALLOWED: dict[tuple[str, str], str] = {
     ("tui/ui/screens/help.py", "key_table(self.groups)"):
         "key names and descriptions of the app's own BINDINGS, each through literal()",
     ("widgets/text.py", "plain"): "literal() itself: `plain` is escape_controls() output",
+    ("tui/ui/history_panel.py", "text"): "literal() of the since line, plus a constant hint",
+    ("tui/ui/screens/changes.py", "label"):
+        "literal() of 'status: ' and of the status, plus counts",
+    ("widgets/trend_strip.py", "text"): "literal() of the heading, plus literal() of the footer",
     ("widgets/text.py", "''.join(pieces)"): "sanitize_text() itself: the escaped pieces",
 }
 

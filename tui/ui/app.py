@@ -8,6 +8,7 @@ import gc
 import threading
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from textual import work
 from textual.app import App, ComposeResult
@@ -31,6 +32,7 @@ from tui.process.runtime import Runtime, utc_now
 from tui.tabs.registry import problems, spec, tabs
 from tui.tabs.spec import TabSpec
 from tui.ui.app_screens import AppScreens
+from tui.ui.history_panel import HistoryPanels
 from tui.ui.keymap import check_keymap, display_keys, rebound
 from tui.ui.palette import TasktopCommands
 from tui.ui.task_view import TaskView
@@ -67,7 +69,7 @@ def key_label(key: KeyInfo, profile: str) -> str:
     return f"{label} (not saved)" if key.source == "session" else label
 
 
-class TasktopApp(AppScreens, App[None]):
+class TasktopApp(HistoryPanels, AppScreens, App[None]):
     """The monitor. Everything it talks to comes in through `runtime`."""
 
     CSS_PATH = "app.tcss"
@@ -81,6 +83,10 @@ class TasktopApp(AppScreens, App[None]):
                 id="copy_id"),
         Binding("e", "export", "Export", show=False, tooltip="Export this page or all pages",
                 id="export"),
+        Binding("w", "changes", "Changes", show=False,
+                tooltip="Tasks that changed while tasktop was closed", id="changes"),
+        Binding("t", "trends", "Trends", show=False,
+                tooltip="Trend strip: last hour, last day, hidden", id="trends"),
         Binding("question_mark", "help", "Help", tooltip="Show all keys", id="help"),
         Binding("q", "quit", "Quit", tooltip="Quit tasktop", id="quit"),
     ]
@@ -106,6 +112,7 @@ class TasktopApp(AppScreens, App[None]):
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
+        self._init_history_panels()
         self.recorder = Recorder()  # landed pages → the history file (opened in a worker)
         where = str(runtime.config_path) if runtime.config_path else "config file"
         self.set_keymap(check_keymap(runtime.keymap, rebindable_bindings(), where))
@@ -127,6 +134,7 @@ class TasktopApp(AppScreens, App[None]):
         yield TabBar([(t.id, t.title) for t in tabs()], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
+        yield from self._history_widgets()
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def _new_view(self, tab_id: str) -> TaskView:
@@ -276,6 +284,7 @@ class TasktopApp(AppScreens, App[None]):
         if not view.active:
             view.activate()
         view.take_focus()
+        self._history_tab_shown()
 
     def on_task_view_counted(self, event: TaskView.Counted) -> None:
         title = event.view.spec.title
@@ -286,6 +295,7 @@ class TasktopApp(AppScreens, App[None]):
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
         if event.view.page is not None:
             self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
+            self._history_page(event.view)
         if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)
@@ -354,16 +364,19 @@ class TasktopApp(AppScreens, App[None]):
 
         history = History.open(self.runtime.history_path, self.runtime.profile, on_notice=turned_off)
         known = {tab.id: history.statuses(tab.id) for tab in tabs()}
+        last_seen = {tab.id: history.last_seen(tab.id) for tab in tabs()}  # before this run's writes
         try:
-            self.call_from_thread(self._history_opened, history, known)
+            self.call_from_thread(self._history_opened, history, known, last_seen)
         except RuntimeError:  # the app closed meanwhile
             history.close()
 
-    def _history_opened(self, history: History, known: dict[str, dict[str, str]]) -> None:
+    def _history_opened(self, history: History, known: dict[str, dict[str, str]],
+                        last_seen: dict[str, datetime | None]) -> None:
         if self._closing or self.recorder.attached:
             threading.Thread(target=history.close, daemon=True).start()  # never join on this thread
             return
         self.recorder.attach(history, known)
+        self._history_ready(known, last_seen)
         if self.runtime.hooks is not None:
             from tui.hooks.ledger import HistoryLedger
 
@@ -443,6 +456,7 @@ class TasktopApp(AppScreens, App[None]):
         self._alert_views.clear()
         if self._hook_feed is not None:
             self._hook_feed.reset()
+        self._history_forget()
         self._open_history(self.recorder.detach())
         for view in self.views():
             view.refresh_seconds = self.runtime.refresh_seconds

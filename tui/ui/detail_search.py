@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.containers import Horizontal
 from textual.widgets import Input, Static
@@ -15,11 +16,13 @@ from textual.worker import WorkerCancelled
 
 from tui.core.failure import explanation
 from tui.providers.base import ProviderError
+from tui.ui.timeline_text import timeline_text
 from widgets.detail_pane import DetailPane
 from widgets.task_table import TaskTable
 from widgets.text import literal
 
 if TYPE_CHECKING:
+    from tui.providers.sources import Row
     from tui.ui.task_view import TaskView
 
 
@@ -128,11 +131,19 @@ class DetailAndSearch:
             self._search_text = text
             self.query_one(".search-label", Static).update(literal(text, single_line=True))
 
+    def open_row(self: TaskView, row: Row) -> None:
+        """Open the detail of a task that may not be on the current page (the Changes view)."""
+        self._opened_rows = {row.key: row}
+        if self.detail_key == row.key:
+            self._load_detail(row.key)
+        self.detail_key = row.key
+
     @work(exclusive=True, group="detail")
     async def _load_detail(self: TaskView, key: str) -> None:
-        row = self.rows_by_key.get(key)
+        row = self.rows_by_key.get(key) or self._opened_rows.get(key)
         if row is None or self.source is None:
             return
+        self._load_timeline(key)
         try:
             detail = await self.source.detail(row)
         except WorkerCancelled:
@@ -145,3 +156,19 @@ class DetailAndSearch:
             shown = self.spec.detail(detail, self.now())
             self.detail.show(shown.title, shown.fields, shown.long_texts, shown.json_blocks)
 
+    @work(thread=True, exclusive=True, group="timeline")
+    def _load_timeline(self: TaskView, key: str) -> None:
+        """The task's timeline from the history file, read on a worker thread."""
+        recorder = getattr(self.app, "recorder", None)
+        if recorder is None or not recorder.attached:
+            return
+        recorder.history.flush()  # this tick's transitions are in the file first
+        text = timeline_text(recorder.history.timeline(self.tab_id, key))
+        try:
+            self.app.call_from_thread(self._show_timeline, key, text)
+        except RuntimeError:  # the app closed meanwhile
+            pass
+
+    def _show_timeline(self: TaskView, key: str, text: Text | None) -> None:
+        if self.detail_key == key and self._live:
+            self.detail.show_timeline("Timeline (tasktop's history)", text)

@@ -159,6 +159,7 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         self._cells_cache: dict[str, tuple[object, list[Text]]] = {}
         self._detail: DetailPane | None = None
         self._search_input: Input | None = None
+        self._opened_rows: dict[str, Row] = {}  # opened from elsewhere (not on this page)
         self._init_neighbours()
 
     # ------------------------------------------------------------------------------ layout

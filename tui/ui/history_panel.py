@@ -1,0 +1,180 @@
+"""What the app shows from the history: the "since …" line, the Changes view and the trend strip.
+
+A mixin of TasktopApp (like NeighbourPaging of TaskView): the app calls `_history_ready` once the
+history has opened (with what it read on the worker thread), `_history_page` for every landed page
+and `_history_tab_shown` on a tab switch. Reads of the file (trends) run on worker threads.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from textual import work
+from textual.widgets import Static
+
+from tui.history.queries import Trends
+from tui.history.timeline import phase, span
+from tui.tabs.registry import spec
+from tui.ui.away import Away, AwayChange
+from widgets.text import literal
+from widgets.trend_strip import TrendStrip
+
+#: The trend strip's spans, in the order `t` steps through them (then hidden).
+SPANS: tuple[tuple[str, timedelta, int], ...] = (("hour", timedelta(hours=1), 30),
+                                                ("day", timedelta(days=1), 24))
+SERIES = ("queued", "running", "finished", "failed")
+#: Below this many rows the strip starts hidden (80×24); `t` shows it anyway.
+TRENDS_MIN_HEIGHT = 30
+
+
+def _bound(values: list[float]) -> str:
+    return f"{int(min(values))}–{int(max(values))}" if values else "–"
+
+
+def _seconds(value: float | None) -> str:
+    return "–" if value is None else span(value)
+
+
+def trend_series(trends: Trends) -> dict[str, tuple[list[float], str]]:
+    """Each series' values and the words for its scale."""
+    depth = {name: [float(sum(n for s, n in bucket.items() if phase(s) == name))
+                    for bucket in trends.depth] for name in ("queued", "running")}
+    every = span(trends.width)
+    out: dict[str, tuple[list[float], str]] = {
+        name: (values, f"{_bound(values)} tasks") for name, values in depth.items()
+    }
+    for name, counts in (("finished", trends.finished), ("failed", trends.failed)):
+        values = [float(n) for n in counts]
+        out[name] = (values, f"{_bound(values)} per {every}")
+    return out
+
+
+def trend_footer(trends: Trends) -> str:
+    return (f"wait p50 {_seconds(trends.wait_p50)} p95 {_seconds(trends.wait_p95)} · "
+            f"run p50 {_seconds(trends.run_p50)} p95 {_seconds(trends.run_p95)}")
+
+
+class HistoryPanels:
+    """Mixed into TasktopApp; expects `recorder`, `runtime`, `active_tab`, `view()`, `views()`."""
+
+    _away: dict[str, Away]
+    _trend_span: int | None  # index into SPANS; None: hidden
+
+    def _init_history_panels(self) -> None:
+        self._away = {}
+        self._trend_span = None
+        self._trend_span_chosen = False
+
+    def _history_widgets(self) -> list[Any]:
+        line = Static("", id="away-line")
+        line.display = False
+        strip = TrendStrip(SERIES, id="trends")
+        strip.display = False
+        return [line, strip]
+
+    # ----------------------------------------------------------------------- while away
+
+    def _history_ready(self, stored: dict[str, dict[str, str]],
+                       last_seen: dict[str, datetime | None]) -> None:
+        """The history opened: compare every page that lands from now on with what it stored."""
+        self._away = {tab: Away(tab, since, stored.get(tab, {}))
+                      for tab, since in last_seen.items() if since is not None}
+        for view in self.views():
+            if view.page is not None and view.tab_id in self._away:
+                self._away[view.tab_id].observe(view.page.rows)
+        self._show_away()
+        if not self._trend_span_chosen:
+            self._trend_span = 0 if self.size.height >= TRENDS_MIN_HEIGHT else None
+        self._show_trends()
+
+    def _history_forget(self) -> None:
+        """The history is being closed (another profile): what it said no longer holds."""
+        self._away = {}
+        self._show_away()
+
+    def _history_page(self, view: Any) -> None:
+        away = self._away.get(view.tab_id)
+        if away is not None and view.page is not None and away.observe(view.page.rows):
+            if view.tab_id == self.active_tab:
+                self._show_away()
+        if view.tab_id == self.active_tab:
+            self._show_trends()
+
+    def _history_tab_shown(self) -> None:
+        self._show_away()
+        self._show_trends()
+
+    def _show_away(self) -> None:
+        line = next(iter(self.query("#away-line").results(Static)), None)
+        if line is None:
+            return
+        away = self._away.get(self.active_tab)
+        line.display = away is not None
+        if away is not None:
+            text = literal(away.line(self.runtime.now()), single_line=True)
+            if away.changes:
+                text.append("  w: list them", style="dim")
+            line.update(text)
+
+    def action_changes(self) -> None:
+        """Open the Changes view of the tab on screen."""
+        from tui.ui.screens.changes import ChangesScreen
+
+        tab = self.active_tab
+        away = self._away.get(tab)
+        if away is None:
+            self.notify("no earlier session of this tab in the history to compare with",
+                        title="changes", timeout=5, markup=False)
+            return
+
+        def opened(change: AwayChange | None) -> None:
+            if change is not None and change.row is not None and self.active_tab == tab:
+                self.view(tab).open_row(change.row)
+
+        self.push_screen(ChangesScreen(spec(tab).title, away, self.runtime.now()), opened)
+
+    # --------------------------------------------------------------------------- trends
+
+    def action_trends(self) -> None:
+        """Step the trend strip: last hour → last day → hidden → last hour."""
+        self._trend_span_chosen = True
+        if self._trend_span is None:
+            self._trend_span = 0
+        elif self._trend_span + 1 < len(SPANS):
+            self._trend_span += 1
+        else:
+            self._trend_span = None
+        self._show_trends()
+
+    def _show_trends(self) -> None:
+        strip = next(iter(self.query("#trends").results(TrendStrip)), None)
+        if strip is None:
+            return
+        shown = self._trend_span is not None and self.recorder.attached
+        strip.display = shown
+        if shown:
+            self._read_trends(self.active_tab, self._trend_span)
+
+    @work(thread=True, exclusive=True, group="trends")
+    def _read_trends(self, tab: str, which: int) -> None:
+        name, width, bars = SPANS[which]
+        history = self.recorder.history
+        history.flush()  # the page that asked for this read is in the file first
+        trends = history.trends(tab, width, bars, end=self.runtime.now())
+        try:
+            self.call_from_thread(self._draw_trends, tab, which, name, trends)
+        except RuntimeError:  # the app closed meanwhile
+            pass
+
+    def _draw_trends(self, tab: str, which: int, name: str, trends: Trends | None) -> None:
+        if tab != self.active_tab or which != self._trend_span:
+            return
+        strip = next(iter(self.query("#trends").results(TrendStrip)), None)
+        if strip is None:
+            return
+        if trends is None:
+            strip.show(f"trends · last {name}: nothing recorded yet", {}, "t: next span")
+            return
+        heading = f"trends · last {name} · {len(trends.finished)} bars of {span(trends.width)}"
+        strip.show(heading, trend_series(trends), f"{trend_footer(trends)} · t: next span")
