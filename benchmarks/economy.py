@@ -16,9 +16,9 @@ import msgspec
 
 from tui.core.keys import KeyInfo
 from tui.process.runtime import Runtime
-from tui.tabs.registry import BUILTINS
 from tui.providers.sources import TERMINAL_STATES, Row, TaskSource
 from tui.sim.server import start_simulator
+from tui.tabs.registry import BUILTINS
 from tui.ui.app import TasktopApp
 
 LIST_PATHS = {

@@ -8,7 +8,7 @@ import os
 import sys
 from datetime import UTC, datetime
 
-from tui.core.export import ALL_PAGE_SIZE, export_all
+from tui.core.export_walk import ALL_PAGE_SIZE, export_all
 from tui.providers.base import PageRequest
 from tui.providers.nimble import NimbleClient
 

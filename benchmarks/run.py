@@ -10,7 +10,6 @@ import argparse
 import json
 import os
 import platform
-import statistics
 import sys
 import time
 from concurrent.futures import ThreadPoolExecutor

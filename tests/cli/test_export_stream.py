@@ -16,7 +16,8 @@ import pytest
 
 from tui.commands.main import main
 from tui.commands.task_output import to_json
-from tui.core.export import export_all, export_rows, fetch_all, record_to_dict
+from tui.core.export import export_rows, record_to_dict
+from tui.core.export_walk import export_all, fetch_all
 from tui.providers.base import PageRequest
 from tui.providers.nimble import NimbleClient
 from tui.sim.server import start_simulator

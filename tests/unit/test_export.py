@@ -11,8 +11,6 @@ import httpx
 import pytest
 
 from tui.core.export import (
-    AllRows,
-    PageLimitExceeded,
     columns_of,
     csv_cell,
     csv_text,
@@ -20,10 +18,9 @@ from tui.core.export import (
     display_path,
     export_rows,
     export_view,
-    fetch_all,
-    fetch_all_pages,
     record_to_dict,
 )
+from tui.core.export_walk import AllRows, PageLimitExceeded, fetch_all, fetch_all_pages
 from tui.providers.base import Page, PageInfo, PageRequest, ProtocolError, RateLimited
 from tui.providers.enkrypt import EnkryptClient
 from tui.providers.models import DatasetTask, NimbleTask, RedteamTask, decode_record

@@ -120,7 +120,7 @@ def _list_all(args: argparse.Namespace) -> int:
     """`list --all`: walk every page. JSON {"rows": [...], "paging": {"pages": N, "total": M}} is
     written page by page as the walk goes (one page in memory); the table needs every row for its
     column widths, so it is printed at the end."""
-    from tui.core.export import ALL_PAGE_SIZE, WalkState, walk_pages
+    from tui.core.export_walk import ALL_PAGE_SIZE, WalkState, walk_pages
     from tui.core.json_stream import JsonArrayWriter
     from tui.providers.base import PageRequest
 

@@ -15,8 +15,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from tui.ui.away import Away, AwayChange
 from tui.tabs.cells import cell, status_text
+from tui.ui.away import Away, AwayChange
 from widgets.task_table import Column, TaskTable
 from widgets.text import literal
 

@@ -18,7 +18,8 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Label, ProgressBar, Static
 
-from tui.core.export import display_path, export_all, export_view
+from tui.core.export import display_path, export_view
+from tui.core.export_walk import export_all
 from tui.providers.base import Page, PageRequest, ProviderError
 from tui.providers.sources import Row
 from widgets.text import literal
