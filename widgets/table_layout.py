@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING
 
 from rich.cells import cell_len
 from rich.text import Text
+from textual import events
+from textual.geometry import Size
 from textual.widgets.data_table import ColumnKey
 
 from widgets.column_layout import Want, fit, unique_tail
@@ -22,6 +24,25 @@ if TYPE_CHECKING:
 
 class FittedColumns:
     """Mixin for TaskTable: `_relayout` on resize and on changed values, `_fit_cell` to paint."""
+
+    def _size_updated(
+        self: TaskTable, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
+    ) -> bool:
+        """Lay the columns out for a new size inside the layout pass that gives it, so the frame
+        this pass paints shows them: a Resize handler runs only after that frame, and at start-up
+        the first frame then had the page's rows in columns 0 cells wide (nothing on screen)."""
+        before = self._size
+        changed = super()._size_updated(size, virtual_size, container_size, layout)  # type: ignore[misc]
+        if self._size != before:
+            self._relayout()
+        return changed
+
+    def _on_resize(self: TaskTable, event: events.Resize) -> None:
+        """Keep the rendered cells: DataTable forgets them all on every Resize, but here a new size
+        that changes a column's width is laid out anew (`_relayout` then forgets them) and the line
+        cache is keyed by the width. At start-up that re-render of every visible row came right
+        after the first frame, while the page's get-task calls waited for the event loop."""
+        event.prevent_default()
 
     def _room(self: TaskTable) -> int:
         """Cells the data columns may take: the width, less the mark column and the vertical

@@ -23,9 +23,7 @@ from typing import Any, ClassVar, Self
 from rich.console import RenderableType
 from rich.style import Style
 from rich.text import Text
-from textual import events
 from textual.coordinate import Coordinate
-from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import RowKey
@@ -118,25 +116,6 @@ class TaskTable(FittedColumns, FastDataTable):
 
     def on_mount(self) -> None:
         self._ensure_columns()
-
-    def _size_updated(
-        self, size: Size, virtual_size: Size, container_size: Size, layout: bool = True
-    ) -> bool:
-        """Lay the columns out for a new size inside the layout pass that gives it, so the frame
-        this pass paints shows them: a Resize handler runs only after that frame, and at start-up
-        the first frame then had the page's rows in columns 0 cells wide (nothing on screen)."""
-        before = self._size
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if self._size != before:
-            self._relayout()
-        return changed
-
-    def _on_resize(self, event: events.Resize) -> None:
-        """Keep the rendered cells: DataTable forgets them all on every Resize, but here a new size
-        that changes a column's width is laid out anew (`_relayout` then forgets them) and the line
-        cache is keyed by the width. At start-up that re-render of every visible row came right
-        after the first frame, while the page's get-task calls waited for the event loop."""
-        event.prevent_default()
 
     def _ensure_columns(self) -> None:
         if self._initial_columns is not None:
