@@ -145,6 +145,18 @@ def test_trends_bucket_depth_outcomes_and_percentiles(history):
     assert (trends.run_p50, trends.run_p95) == (1200.0, 1800.0)
 
 
+def test_trends_count_an_ending_where_it_was_seen_not_a_task_first_seen_ended(history):
+    """A first look at a page of old Finished/Failed tasks is no burst of endings in that bar."""
+    pages = [(0, [Row("old", "Finished", None), Row("gone", "Failed", None),
+                  Row("live", "Running", None)]),
+             (20, [Row("old", "Finished", None), Row("gone", "Failed", None),
+                   Row("live", "Failed", None)])]
+    feed(history, "redteam", pages)
+    trends = history.trends("redteam", timedelta(hours=1), 6, end=at(55))
+    assert sum(trends.finished) == 0
+    assert trends.failed == (0, 0, 1, 0, 0, 0)  # "live", seen failing at 20 s
+
+
 def test_alerted_survives_a_restart_and_is_cleared_when_the_task_moves_on(tmp_path):
     path = tmp_path / "h.sqlite3"
     first = History.open(path, "default")

@@ -153,9 +153,12 @@ def trends(
             continue
         index = min(buckets - 1, int((seen_at - start) // width))
         now_phase, before = phase(status), phase(previous)
-        if now_phase == "finished":
+        # An ending counts where tasktop saw it happen: a task first seen already finished (or
+        # failed) ended at some unknown earlier time, and would pile up in the first bar.
+        ended_here = previous is not None and before not in ("finished", "failed")
+        if now_phase == "finished" and ended_here:
             finished[index] += 1
-        elif now_phase == "failed":
+        elif now_phase == "failed" and ended_here:
             failed[index] += 1
         if entered is not None:
             if before == "queued" and now_phase in ("running", "finished", "failed"):
