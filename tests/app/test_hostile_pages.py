@@ -43,10 +43,13 @@ async def test_a_100000_row_page_shows_10_rows_answers_keys_and_stays_small(
     try:
         start = tracemalloc.get_traced_memory()[0]
         app = make_app(sim, start_tab="redteam")
+        # Generous: tracemalloc slows the simulator's 100 000 rows as much as the app, and a
+        # loaded CI machine more (the 10 s request timeout would turn that into retries).
+        app.runtime.timeout = 120.0
         async with app.run_test(size=(120, 40)) as pilot:
             view = app.view("redteam")
-            # Generous: tracemalloc slows the simulator's 100 000 rows as much as the app.
-            await wait_for(pilot, lambda: view.ticks >= 1, timeout=90)
+            await wait_for(pilot, lambda: view.ticks >= 1, timeout=240,
+                           state=lambda: (view.ticks, view.error))
             gc.collect()
             grown = tracemalloc.get_traced_memory()[0] - start
             assert view.page.sent == 100_000
