@@ -123,6 +123,27 @@ def test_two_processes_writing_at_once_lose_no_transition(tmp_path):
     assert count(path, "SELECT count(DISTINCT task_id) FROM tasks") == 2 * pages * 5
 
 
+def test_two_processes_seeing_the_same_change_record_it_once(tmp_path):
+    """Two monitors of one queue on one file: each sees a task go Running → Finished, the file
+    holds that transition once (and its first sighting once)."""
+    path = tmp_path / "h.sqlite3"
+    one, two = History.open(path), History.open(path)
+    try:
+        for store in (one, two):
+            store.record(changes("redteam", ["a"], "Running", T0), tab="redteam", seen_at=T0)
+            assert store.flush()
+        later = T0 + timedelta(minutes=5)
+        for store in (one, two):
+            store.record([Transition("redteam", "a", "Running", "Finished", later)],
+                         tab="redteam", seen_at=later)
+            assert store.flush()
+    finally:
+        one.close()
+        two.close()
+    assert count(path, "SELECT count(*) FROM transitions") == 2
+    assert count(path, "SELECT count(*) FROM transitions WHERE status = 'Finished'") == 1
+
+
 # ------------------------------------------------------------------------------------- corrupt
 
 

@@ -27,10 +27,15 @@ EXIT_USAGE = 2
 Work = Callable[["TaskSource"], Awaitable[Any]]
 
 
-def on_source(args: argparse.Namespace, tab_id: str, work: Work) -> Any:
+def on_source(
+    args: argparse.Namespace, tab_id: str, work: Work,
+    *, secrets: list[str] | None = None,
+) -> Any:
     """`await work(source)` on a fresh Runtime's source for `tab_id`; an int is an exit code.
 
     `args` carries the common options: config, profile, timeout, command (for the log).
+    `secrets`, if given, receives the key in use (from the env or the keyring), for what must
+    never carry it (hooks).
     """
     from tui.core.config import ConfigError, load_config
 
@@ -50,6 +55,8 @@ def on_source(args: argparse.Namespace, tab_id: str, work: Work) -> Any:
 
     provider = spec(tab_id).provider.name
     key = resolve_key(provider, config.profile)  # a KeyInfo: its repr never shows the value
+    if secrets is not None and key.value:
+        secrets.append(key.value)
     timeout = config.timeout if getattr(args, "timeout", None) is None else args.timeout
     keys = {p: key if p == provider else KeyInfo(p, "none") for p in providers()}
     runtime = Runtime(config.enkrypt_url, config.nimble_url, keys, config.refresh,

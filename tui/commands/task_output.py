@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from tui.core.json_stream import pretty_json
 from tui.core.safe_text import escape_as_codes
+from tui.tabs.spec import plain
 
 if TYPE_CHECKING:
     from tui.providers.base import Page
@@ -56,16 +57,6 @@ def _clip(text: str, limit: int | None) -> str:
         out.append(ch)
         width += w
     return "".join(out) + "…"
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return "-"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return harmless(" ".join(str(value).split()) if isinstance(value, str) else str(value))
 
 
 def render_table(headers: list[str], rows: list[list[str]], limits: list[int | None]) -> str:
@@ -133,7 +124,7 @@ def render_record(items: list[tuple[str, Any]]) -> str:
         elif isinstance(value, str):
             parts = [harmless(p) for p in value.replace("\r\n", "\n").split("\n")]
         else:
-            parts = [_cell(value)]
+            parts = [plain(value)]
         pad = " " * (width - cell_width(name))
         lines.append(f"{name}{pad}  {parts[0]}".rstrip())
         lines.extend(f"{' ' * width}  {p}".rstrip() for p in parts[1:])

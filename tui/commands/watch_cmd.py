@@ -127,6 +127,7 @@ def run(args: argparse.Namespace) -> int:
         from tui.hooks.event import from_transition
 
         runner.on_notice = lambda line: watch.say(f"hooks: {line}")  # on the runner's thread
+        runner.secrets = keys  # a keyring key too, not only the env's: masked in every hook
         history = await asyncio.to_thread(_open_history, args, config)
         if history is not None:  # a hook given once, by the monitor or an earlier watch, is not given again
             from tui.hooks.ledger import HistoryLedger
@@ -144,7 +145,8 @@ def run(args: argparse.Namespace) -> int:
             if history is not None:
                 await asyncio.to_thread(history.close)
 
-    return on_source(args, args.source, work)
+    keys: list[str] = []
+    return on_source(args, args.source, work, secrets=keys)
 
 
 def _open_history(args: argparse.Namespace, config: Any) -> Any:

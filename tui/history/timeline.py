@@ -122,17 +122,24 @@ def span(seconds: float) -> str:
     return f"{secs}s"
 
 
+def step_notes(step: Step) -> list[str]:
+    """What a step says of the phase it ends: "waited 3m", "ran 15m" ("≤" after a gap: the
+    phase may have ended while tasktop was not watching)."""
+    bound = "≤" if step.gap else ""
+    notes = []
+    if step.waited is not None:
+        notes.append(f"waited {bound}{span(step.waited)}")
+    if step.ran is not None:
+        notes.append(f"ran {bound}{span(step.ran)}")
+    return notes
+
+
 def render_timeline(timeline: Timeline, *, clock: str = "%H:%M") -> str:
     """'Queued 18:02 → Running 18:05 (waited 3m) → Failed 18:20 (ran 15m)' on one line; a step
     after a gap reads '⋯ Failed 18:20 (ran ≤15m)'. Statuses are server text: escaped here."""
     parts: list[str] = []
     for step in timeline.steps:
-        bound = "≤" if step.gap else ""
-        notes = []
-        if step.waited is not None:
-            notes.append(f"waited {bound}{span(step.waited)}")
-        if step.ran is not None:
-            notes.append(f"ran {bound}{span(step.ran)}")
+        notes = step_notes(step)
         status = escape_controls(step.status, single_line=True)
         text = f"{status} {step.seen_at.strftime(clock)}"
         if notes:

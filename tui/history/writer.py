@@ -141,8 +141,15 @@ class Writer(threading.Thread):
         scope = self._scope(tab)
         self.newest = max(self.newest, seen_at)
         for task_id, previous, status, server_at, created, started, modified in changes:
-            row = self.conn.execute("SELECT id, status_since FROM tasks WHERE scope = ? AND"
-                                    " task_id = ?", (scope, task_id)).fetchone()
+            row = self.conn.execute("SELECT id, status_since, status FROM tasks WHERE scope = ?"
+                                    " AND task_id = ?", (scope, task_id)).fetchone()
+            if row is not None and row[2] == status:
+                # Another tasktop on this file recorded this change first: once is enough.
+                self.conn.execute("UPDATE tasks SET last_seen = max(last_seen, ?) WHERE id = ?",
+                                  (seen_at, row[0]))
+                continue
+            if row is not None:
+                previous = row[2]  # what the file knows, which may be newer than this process
             if row is None:
                 task, previous_at = self.conn.execute(
                     "INSERT INTO tasks (scope, task_id, first_seen, last_seen, status,"
@@ -150,7 +157,7 @@ class Writer(threading.Thread):
                     (scope, task_id, seen_at, seen_at, status, seen_at, created, started, modified),
                 ).lastrowid, None
             else:
-                task, previous_at = row
+                task, previous_at, _ = row
                 self.conn.execute(
                     "UPDATE tasks SET last_seen = max(last_seen, ?), status = ?, status_since = ?,"
                     " created = coalesce(?, created), started = coalesce(?, started),"

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from tui.history.timeline import Timeline, span
+from tui.history.timeline import Timeline, step_notes
 from tui.tabs.cells import status_text
 from widgets.text import literal
 
@@ -32,12 +32,7 @@ def timeline_text(timeline: Timeline, *, clock: str = "%H:%M") -> Text | None:
             text.append(GAP, style="bold yellow")
         text.append_text(status_text(step.status))
         text.append(f" {step.seen_at.strftime(clock)}")
-        bound = "≤" if step.gap else ""
-        notes = []
-        if step.waited is not None:
-            notes.append(f"waited {bound}{span(step.waited)}")
-        if step.ran is not None:
-            notes.append(f"ran {bound}{span(step.ran)}")
+        notes = step_notes(step)
         if notes:
             text.append(f" ({', '.join(notes)})", style="dim" if not step.gap else "yellow")
     if gaps:
