@@ -80,6 +80,9 @@ def test_hooks_test_without_hooks_or_with_a_bad_one_is_a_config_error(cli, tmp_p
     code, stdout, stderr = cli("--config", nowhere, "hooks", "test")
     assert (code, stdout) == (2, "")
     assert stderr == "tasktop: config: [[hooks]] #1: no tab 'nosuch' (tabs: datasets, redteam, nimble)\n"
+    code, stdout, stderr = cli("--config", nowhere, "watch", "redteam")  # the same line, exit 2
+    assert (code, stdout) == (2, "")
+    assert stderr == "tasktop: config: [[hooks]] #1: no tab 'nosuch' (tabs: datasets, redteam, nimble)\n"
 
 
 def test_the_monitor_gets_a_runner_for_the_configured_hooks(env, tmp_path):

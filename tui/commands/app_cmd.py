@@ -78,8 +78,11 @@ def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
         raise SystemExit("tasktop: --refresh must be a positive number of seconds")
     per_page = getattr(args, "per_page", None)
     options = alert_options(args, config.extra)
-    options["hooks"] = hook_runner(config)
-    options["history_path"] = history_path(args, config.extra)
+    try:
+        options["hooks"] = hook_runner(config)
+        options["history_path"] = history_path(args, config.extra)
+    except ConfigError as error:
+        raise SystemExit(f"tasktop: config: {error}") from None
     sim_latency = getattr(args, "sim_latency", 0.0)
     if sim_latency and not args.demo:
         raise SystemExit("tasktop: --sim-latency needs --demo")
@@ -148,14 +151,17 @@ def alert_options(args: argparse.Namespace, extra: dict) -> dict:
 
 
 def hook_runner(config):  # -> tui.hooks.runner.HookRunner | None
-    """The config's `[[hooks]]`, ready to run (None when there are none)."""
+    """The config's `[[hooks]]`, ready to run (None when there are none); ConfigError when one
+    names no installed tab."""
     if not config.hooks.hooks:
         return None
     from tui.hooks.runner import HookRunner
 
     problem = unknown_hook_tab(config.hooks.hooks)
     if problem:
-        raise SystemExit(f"tasktop: config: {problem}")
+        from tui.core.config import ConfigError
+
+        raise ConfigError(problem)
 
     return HookRunner(config.hooks.hooks, per_minute=config.hooks.per_minute)
 
@@ -173,12 +179,14 @@ def unknown_hook_tab(hooks) -> str | None:
 
 def history_path(args: argparse.Namespace, extra: dict) -> Path | None:
     """The history file: config `history_path`, else the user state dir; None when `--no-history`
-    or `history = false` turns it off."""
+    or `history = false` turns it off. ConfigError for a value of the wrong kind."""
     enabled = getattr(args, "history", None)
     if enabled is None:
         enabled = extra.get("history", True)
+    from tui.core.config import ConfigError
+
     if not isinstance(enabled, bool):
-        raise SystemExit("tasktop: config: history must be true or false")
+        raise ConfigError("history must be true or false")
     if not enabled:
         return None
     path = extra.get("history_path")
@@ -187,7 +195,7 @@ def history_path(args: argparse.Namespace, extra: dict) -> Path | None:
 
         return default_path()
     if not isinstance(path, str) or not path.strip():
-        raise SystemExit("tasktop: config: history_path must be a file path")
+        raise ConfigError("history_path must be a file path")
     return Path(path).expanduser()
 
 

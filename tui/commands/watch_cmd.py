@@ -17,9 +17,10 @@ import argparse
 import signal
 import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.app_cmd import hook_runner
+from tui.commands.app_cmd import history_path, hook_runner
 from tui.commands.headless import EXIT_USAGE, fail, on_source
 from tui.commands.task_output import harmless
 from tui.tabs.registry import names
@@ -116,10 +117,15 @@ def run(args: argparse.Namespace) -> int:
 
     state = WatchState(tuple(dict.fromkeys(args.ids)), args.fail_on or DEFAULT_FAIL_ON, args.until)
 
+    try:
+        runner = hook_runner(config)
+        history_file = history_path(args, config.extra) if runner is not None else None
+    except ConfigError as err:
+        return fail(err.kind, str(err), err.exit_code)
+
     async def work(source: TaskSource) -> int:
         watch = Watch(args.source, source, state, interval=args.interval or config.refresh,
                       timeout=args.watch_timeout, status=args.status, json_lines=args.json)
-        runner = hook_runner(config)
         if runner is None:
             return await watch.run()
         import asyncio
@@ -128,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
 
         runner.on_notice = lambda line: watch.say(f"hooks: {line}")  # on the runner's thread
         runner.secrets = keys  # a keyring key too, not only the env's: masked in every hook
-        history = await asyncio.to_thread(_open_history, args, config)
+        history = await asyncio.to_thread(_open_history, history_file, config.profile)
         if history is not None:  # a hook given once, by the monitor or an earlier watch, is not given again
             from tui.hooks.ledger import HistoryLedger
 
@@ -149,16 +155,14 @@ def run(args: argparse.Namespace) -> int:
     return on_source(args, args.source, work, secrets=keys)
 
 
-def _open_history(args: argparse.Namespace, config: Any) -> Any:
+def _open_history(path: Path | None, profile: str) -> Any:
     """The history file the hooks dedupe through (None when history is off); a file that cannot
     be used is one stderr line, and the watch goes on deduplicating in memory."""
-    from tui.commands.app_cmd import history_path
     from tui.history import History
 
-    path = history_path(args, config.extra)
     if path is None:
         return None
-    history = History.open(path, config.profile)
+    history = History.open(path, profile)
     if history.notice:
         print(f"tasktop: history: {harmless(history.notice)}", file=sys.stderr)
     return history if history.enabled else None
