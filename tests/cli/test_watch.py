@@ -92,7 +92,7 @@ def test_a_task_ending_in_a_fail_on_state_exits_6(sim, environ, started, tab, st
 
 def test_a_watch_that_times_out_exits_124_and_says_what_had_not_ended(sim, environ, started):
     task_id = sim.add_task("redteam", status="Queued")
-    watch = started(environ, "redteam", task_id, *FAST, "--timeout", "1s")
+    watch = started(environ, "redteam", task_id, *FAST, "--timeout", "3s")
     assert watch.line().endswith("is Queued")
     assert watch.finish() == 124
     assert watch.err_lines == [
@@ -226,7 +226,7 @@ def test_a_key_the_server_echoes_never_reaches_the_output_or_the_log(sim, enviro
     sim.set_fault(Fault("echo_key", path_prefix="/redteam/"))
     log = tmp_path / "watch.log"
     watch = started(environ, "redteam", "--json", "--log", str(log), "--until", "all-terminal",
-                    "--timeout", "1s", *FAST)
+                    "--timeout", "3s", *FAST)
     events = [json.loads(line) for line in watch.lines(100)]
     assert events[0]["id"] == "***" and events[0]["task"]["echo"] == "***"
     watch.finish()

@@ -1,4 +1,4 @@
-"""Keys against a real Secret Service: gnome-keyring on a private bus (tests/keyring_service.py).
+"""Keys against a real Secret Service: gnome-keyring on a private bus (tests/support/keyring_service.py).
 
 Skipped with a reason when gnome-keyring-daemon / dbus-daemon are missing; failed under CI=true.
 Each test uses its own profile, because the service is shared by the tests of one worker.

@@ -101,7 +101,7 @@ def test_event_lines_match_the_schema_and_keep_values_exact_but_inert():
     assert datetime.fromisoformat(event["time"]) == NOW
     first = json.loads(event_line(Transition("datasets", "name", None, "Queued", NOW, "name")))
     jsonschema.validate(first, EVENT_SCHEMA)
-    assert (first["from"], first["task"]) == (None, {})
+    assert (first["from"], first["task"]) == (None, {"dataset_name": "name"})  # as in hooks
 
 
 def test_human_lines_escape_every_server_string():

@@ -68,8 +68,9 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     )
     watcher.add_argument("--timeout", type=_duration, metavar="DURATION", dest="watch_timeout",
                          help="give up after DURATION (90s, 10m, 1h)")
-    watcher.add_argument("--interval", type=_duration, metavar="S",
-                         help="seconds between polls (default: the config's refresh, 5)")
+    watcher.add_argument("--interval", type=_interval, metavar="S",
+                         help="seconds between polls, at least 0.1 (default: the config's "
+                         "refresh, 5)")
     watcher.add_argument("--json", action="store_true", help="JSON Lines, one event per change")
     watcher.add_argument(
         "--no-history", dest="history", action="store_false", default=None,
@@ -89,6 +90,17 @@ def _duration(text: str) -> float:
         return parse_duration(text)
     except ValueError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+#: Polls closer than this are a mistake (a unit left off), not a wish: each is a list call.
+MIN_INTERVAL = 0.1
+
+
+def _interval(text: str) -> float:
+    seconds = _duration(text)
+    if seconds < MIN_INTERVAL:
+        raise argparse.ArgumentTypeError(f"{text!r}: at least {MIN_INTERVAL}s between polls")
+    return seconds
 
 
 def _states(text: str) -> frozenset[str]:

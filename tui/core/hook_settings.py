@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 from urllib.parse import urlsplit
 
+from tui.base.loopback import is_loopback
 from tui.core.config import ConfigError
 from tui.providers.sources import TERMINAL_STATES
 
@@ -152,13 +153,3 @@ def _webhook(value: Any, entry: str) -> str:
             f"{entry}: `webhook` must use https:// (plain http only to a loopback address)"
         )
     return url
-
-
-def is_loopback(host: str) -> bool:
-    """127.0.0.0/8, ::1 or localhost: the only hosts a plain-http webhook may reach."""
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False

@@ -145,7 +145,7 @@ EVENT_SCHEMA: dict[str, Any] = {
     "additionalProperties": False,
     "properties": {
         "time": {"type": "string", "description": "when the watch saw it: ISO 8601, UTC (Z)"},
-        "tab": {"enum": ["datasets", "redteam", "nimble"]},
+        "tab": {"type": "string", "description": "the tab id: datasets, redteam, nimble, or a tab package's"},
         "id": {"type": "string"},
         "from": {"type": ["string", "null"], "description": "null: first seen by this watch"},
         "to": {"type": "string"},
@@ -154,10 +154,17 @@ EVENT_SCHEMA: dict[str, Any] = {
 }
 
 
-def task_json(record: Any) -> dict[str, Any]:
-    """The record as the server sent it; {} for a dataset row known by name only."""
-    to_dict = getattr(record, "to_json_dict", None)
-    return to_dict() if to_dict is not None else {}
+def task_object(record: Any) -> dict[str, Any]:
+    """A task record (wire struct, dataset name, mapping or tab Row) as plain JSON data: the
+    `task` of a watch event and of an alert hook's event alike."""
+    if record is None:
+        return {}
+    from tui.core.export import record_to_dict
+
+    try:
+        return record_to_dict(record)
+    except TypeError:
+        return {"value": str(record)}
 
 
 def event_line(change: Transition) -> str:
@@ -168,7 +175,7 @@ def event_line(change: Transition) -> str:
         "id": change.task_id,
         "from": change.previous,
         "to": change.status,
-        "task": task_json(change.record),
+        "task": task_object(change.record),
     }
     return json_safe(json.dumps(event, ensure_ascii=False, separators=(",", ":")))
 

@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from tui.core.safe_text import escape_as_codes, json_safe
+from tui.core.watching import task_object, utc_iso
 
 #: The env vars a command hook gets (besides the caller's environment, keys removed).
 ENV_FIELDS = ("TASKTOP_TAB", "TASKTOP_TASK_ID", "TASKTOP_STATUS", "TASKTOP_PREVIOUS",
@@ -44,7 +45,7 @@ class HookEvent:
     def to_object(self) -> dict[str, Any]:
         """The event as JSON data (watch's JSON Lines shape)."""
         return {
-            "time": _iso(self.time),
+            "time": utc_iso(self.time),
             "tab": self.tab,
             "id": self.id,
             "from": self.previous,
@@ -69,18 +70,6 @@ def from_transition(transition: Any) -> HookEvent:
         task=task_object(getattr(transition, "record", None)),
         time=seen if isinstance(seen, datetime) else datetime.now(UTC),
     )
-
-
-def task_object(record: Any) -> dict[str, Any]:
-    """A task record (wire struct, dataset name, mapping or tab Row) as plain JSON data."""
-    if record is None:
-        return {}
-    from tui.core.export import record_to_dict
-
-    try:
-        return record_to_dict(record)
-    except TypeError:
-        return {"value": str(record)}
 
 
 def sample_event(tab: str = "redteam") -> HookEvent:
@@ -127,7 +116,3 @@ def _mask(text: str, secrets: Iterable[str]) -> str:
     return text
 
 
-def _iso(moment: datetime) -> str:
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")

@@ -35,6 +35,7 @@ log = logging.getLogger("tasktop.tabs")
 _problems: list[str] = []
 
 
+@cache
 def entry_points(group: str = GROUP) -> dict[str, str]:
     """name → "module:attribute" of the group's entry points on sys.path (first one wins)."""
     found: dict[str, str] = {}
@@ -156,4 +157,5 @@ def providers() -> dict[str, Provider]:
 def reset() -> None:
     """Forget what was discovered (tests that put a tab package on sys.path)."""
     tabs.cache_clear()
+    entry_points.cache_clear()
     _problems.clear()
