@@ -44,6 +44,17 @@ def test_since_line_counts_failed_finished_new_and_others_once_each():
     assert away.changes["a"].status == "Failed"
 
 
+def test_a_task_never_seen_but_older_than_since_is_not_new():
+    """Paging to an old page after a restart shows tasks this history never saw: they existed
+    before tasktop closed, so they are no news."""
+    away = Away("nimble", T0, {})
+    before, after = T0 - timedelta(days=3), T0 + timedelta(minutes=5)
+    assert away.observe([R("old", "success", Rec(created_at=before.isoformat())),
+                         R("fresh", "pending", Rec(created_at=after.isoformat())),
+                         R("undated", "pending")])
+    assert set(away.changes) == {"fresh", "undated"}
+
+
 def test_since_line_without_changes():
     away = Away("nimble", T0, {"a": "success"})
     assert not away.observe([R("a", "success")])
@@ -51,7 +62,8 @@ def test_since_line_without_changes():
 
 
 def test_changes_are_newest_first_by_server_time_then_page_order_and_filter_by_status():
-    away = Away("nimble", T0, {})
+    away = Away("nimble", T0, {"old": "pending", "undated": "pending", "newest": "pending",
+                               "mid": "pending"})
     away.observe([
         R("old", "error", Rec(created_at="2026-11-20T10:00:00Z")),
         R("undated", "error"),

@@ -38,6 +38,12 @@ def _server_when(record: Any) -> datetime | None:
     return max(known) if known else None
 
 
+def _created_by(record: Any, moment: datetime) -> bool:
+    """True when the server says the task existed at `moment` (False when it does not say)."""
+    created = parse_time(server_times(record)[0])
+    return created is not None and created <= moment
+
+
 @dataclass(slots=True)
 class Away:
     """One tab's changes since `since` (the end of tasktop's last session on it)."""
@@ -60,6 +66,8 @@ class Away:
             if previous == status:
                 continue
             record = getattr(row, "record", None)
+            if previous is None and _created_by(record, self.since):
+                continue  # a task never seen before, but older than `since`: not new while away
             self.changes[row.key] = AwayChange(row.key, previous, status, _server_when(record), row)
             added = True
         return added
