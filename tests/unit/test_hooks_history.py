@@ -70,3 +70,26 @@ def test_an_unusable_history_still_dedupes_in_memory(tmp_path):
     finally:
         runner.close()
     assert runner.stats.fired == 1 and runner.stats.deduped == 1
+
+
+def test_a_task_that_fails_again_after_a_retry_runs_its_hooks_again(tmp_path):
+    """Dedupe is per task and state: once the history sees the task move on (a retry), its next
+    failure is news again, for the hooks as for the app's toasts, across restarts too."""
+    from datetime import UTC, datetime
+
+    from tui.core.transitions import Transition
+
+    path = tmp_path / "history.sqlite3"
+    argv, out = env_recorder(tmp_path)
+    hooks = [HookSpec(1, "failed", command=tuple(argv))]
+    clock = [2_000_000_000.0]
+    session(path, hooks, [failed("rt-1")], clock)
+    history = History.open(path, "default")
+    moment = datetime(2026, 12, 1, tzinfo=UTC)
+    history.record([Transition("redteam", "rt-1", "Failed", "Running", moment)],
+                   tab="redteam", seen_at=moment)
+    history.close()
+    clock[0] += 61
+    again = session(path, hooks, [failed("rt-1")], clock)
+    assert again.stats.deduped == 0 and again.stats.fired == 1
+    assert [e["TASKTOP_TASK_ID"] for e in recorded_envs(out)] == ["rt-1", "rt-1"]

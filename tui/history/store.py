@@ -118,7 +118,9 @@ class History:
         transitions = list(transitions)
         if self._alerted:  # a task that moved on may alert again when it comes back
             moved = {(t.tab, t.task_id): t.status for t in transitions}
-            self._alerted = {k for k in self._alerted if moved.get(k[:2], k[2]) == k[2]}
+            # "<tab>:hooks" (the hooks' own records, tui.hooks.ledger) moves on with its tab
+            self._alerted = {k for k in self._alerted
+                             if moved.get((k[0].split(":")[0], k[1]), k[2]) == k[2]}
         if not self.enabled:
             return
         changes = [

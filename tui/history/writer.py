@@ -169,9 +169,10 @@ class Writer(threading.Thread):
                 " status) VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (scope, task, seen_at, server_at, previous, previous_at, status),
             )
-            self.conn.execute(
-                "DELETE FROM alerted WHERE scope = ? AND task_id = ? AND status != ?",
-                (scope, task_id, status),
+            self.conn.execute(  # the tab's alerts and its hooks' ("<tab>:hooks") alike
+                "DELETE FROM alerted WHERE task_id = ? AND status != ? AND scope IN"
+                " (SELECT id FROM scopes WHERE profile = ? AND tab IN (?, ?))",
+                (task_id, status, self.profile, tab, f"{tab}:hooks"),
             )
         if seen:
             self.conn.executemany(
