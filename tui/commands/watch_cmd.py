@@ -158,10 +158,19 @@ def run(args: argparse.Namespace) -> int:
             # Hooks queued before a normal end still run (a CI job's last failure must reach
             # someone), each within its own timeout; a signal kills a running one at once.
             drain = watch.stopped_by not in ("SIGINT", "SIGTERM")
-            await asyncio.to_thread(runner.close, drain=drain,
-                                    timeout=HOOK_DRAIN_SECONDS if drain else 0)
-            if history is not None:
-                await asyncio.to_thread(history.close)
+            loop = asyncio.get_running_loop()
+            signals = (signal.SIGINT, signal.SIGTERM)
+            for sig in signals:  # a signal while draining stops the hooks, not the cleanup
+                loop.add_signal_handler(
+                    sig, lambda: loop.run_in_executor(None, lambda: runner.close(timeout=0)))
+            try:
+                await asyncio.to_thread(runner.close, drain=drain,
+                                        timeout=HOOK_DRAIN_SECONDS if drain else 0)
+            finally:
+                for sig in signals:
+                    loop.remove_signal_handler(sig)
+                if history is not None:
+                    await asyncio.to_thread(history.close)
 
     keys: list[str] = []
     return on_source(args, args.source, work, secrets=keys)
