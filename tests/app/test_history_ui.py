@@ -200,6 +200,37 @@ async def test_trend_strip_counts_what_the_history_recorded(sim, tmp_path):
         assert "wait p50 4m" in heading and "run p50 10m" in heading, heading
 
 
+async def test_a_tick_that_changed_nothing_reads_no_trends(sim, tmp_path, monkeypatch):
+    """Watching a quiet queue costs no query (nor the write a read first waits for) per tick:
+    the strip is read again when a page recorded a change, or when its bars have moved on."""
+    from tui.history import History
+
+    reads: list[str] = []
+    original = History.trends
+    monkeypatch.setattr(History, "trends", lambda self, tab, *a, **k: (
+        reads.append(tab), original(self, tab, *a, **k))[1])
+    path = tmp_path / "history.sqlite3"
+    app = app_with_history(sim, path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        await settle(pilot, app)
+        await wait_for(pilot, lambda: reads)
+        before = len(reads)
+        for tick in (2, 3, 4):  # the simulator's clock stands still: nothing changes
+            await pilot.press("r")
+            await loaded(pilot, app, "redteam", ticks=tick)
+        assert len(reads) == before
+        key = next(iter(page_statuses(app)))
+        sim.update_task("redteam", key, status="Failed")
+        await pilot.press("r")
+        await loaded(pilot, app, "redteam", ticks=5)
+        await wait_for(pilot, lambda: len(reads) == before + 1)
+        sim.advance(31)  # the bars moved on: read again, though nothing changed
+        await pilot.press("r")
+        await loaded(pilot, app, "redteam", ticks=6)
+        await wait_for(pilot, lambda: len(reads) == before + 2)
+
+
 async def test_a_hostile_status_is_shown_literally_in_the_changes_view(sim, tmp_path):
     path = tmp_path / "history.sqlite3"
     app = app_with_history(sim, path)

@@ -291,8 +291,8 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             return  # a page that landed while the app is closing: its screen is gone
         bar.set_label(event.view.tab_id, label)  # repaints only on a change
         if event.view.page is not None:
-            self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
-            self._history_page(event.view)
+            changes = self.recorder.page(event.view.tab_id, event.view.page.rows, self.runtime.now())
+            self._history_page(event.view, changed=bool(changes))
         if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
         self._watch_for_alerts(event.view)

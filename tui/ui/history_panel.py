@@ -26,6 +26,9 @@ SPANS: tuple[tuple[str, timedelta, int], ...] = (("hour", timedelta(hours=1), 30
 SERIES = ("queued", "running", "finished", "failed")
 #: Below this many rows the strip starts hidden (80×24); `t` shows it anyway.
 TRENDS_MIN_HEIGHT = 30
+#: A tick that recorded nothing redraws the trends at most this often (bars are minutes wide);
+#: reading them each tick cost a write and a query per second of watching.
+TRENDS_REFRESH = timedelta(seconds=30)
 
 
 def _bound(values: list[float]) -> str:
@@ -65,6 +68,7 @@ class HistoryPanels:
         self._away = {}
         self._trend_span = None
         self._trend_span_chosen = False
+        self._trends_read_at: datetime | None = None
 
     def _history_widgets(self) -> list[Any]:
         line = Static("", id="away-line")
@@ -93,13 +97,18 @@ class HistoryPanels:
         self._away = {}
         self._show_away()
 
-    def _history_page(self, view: Any) -> None:
+    def _history_page(self, view: Any, changed: bool = True) -> None:
+        """A landed page of `view` (`changed`: it recorded a transition)."""
         away = self._away.get(view.tab_id)
         if away is not None and view.page is not None and away.observe(view.page.rows):
             if view.tab_id == self.active_tab:
                 self._show_away()
-        if view.tab_id == self.active_tab:
+        if view.tab_id == self.active_tab and (changed or self._trends_due()):
             self._show_trends()
+
+    def _trends_due(self) -> bool:
+        last = self._trends_read_at
+        return last is None or not timedelta(0) <= self.runtime.now() - last < TRENDS_REFRESH
 
     def _history_tab_shown(self) -> None:
         self._show_away()
@@ -154,6 +163,7 @@ class HistoryPanels:
         shown = self._trend_span is not None and self.recorder.attached
         strip.display = shown
         if shown:
+            self._trends_read_at = self.runtime.now()
             self._read_trends(self.active_tab, self._trend_span)
 
     @work(thread=True, exclusive=True, group="trends")
