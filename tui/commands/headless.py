@@ -27,6 +27,15 @@ EXIT_USAGE = 2
 Work = Callable[["TaskSource"], Awaitable[Any]]
 
 
+def add_config_options(parser: argparse.ArgumentParser) -> None:
+    """--config, --profile and --log, also accepted after the subcommand; SUPPRESS keeps the
+    top-level value when absent."""
+    parser.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
+    parser.add_argument("--profile", metavar="P", default=argparse.SUPPRESS, help="config profile")
+    parser.add_argument("--log", metavar="FILE", dest="log_file", default=argparse.SUPPRESS,
+                        help="append a debug log to FILE (never keys)")
+
+
 def on_source(
     args: argparse.Namespace, tab_id: str, work: Work,
     *, secrets: list[str] | None = None,

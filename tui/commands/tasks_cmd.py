@@ -15,7 +15,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any
 
-from tui.commands.headless import EXIT_USAGE, fail, on_source, out
+from tui.commands.headless import EXIT_USAGE, add_config_options, fail, on_source, out
 from tui.commands.task_output import (
     harmless,
     paging_dict,
@@ -42,11 +42,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
     common = argparse.ArgumentParser(add_help=False)
     common.add_argument("--json", action="store_true", help="print JSON instead of a table")
     common.add_argument("--timeout", type=float, metavar="S", help="request timeout in seconds")
-    # Also accepted after the subcommand; SUPPRESS keeps the top-level value when absent.
-    common.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
-    common.add_argument("--profile", metavar="P", default=argparse.SUPPRESS, help="config profile")
-    common.add_argument("--log", metavar="FILE", dest="log_file", default=argparse.SUPPRESS,
-                        help="append a debug log to FILE (never keys)")
+    add_config_options(common)
 
     lister = sub.add_parser(
         "list",

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tui.commands.app_cmd import history_path, hook_runner
-from tui.commands.headless import EXIT_USAGE, fail, on_source
+from tui.commands.headless import EXIT_USAGE, add_config_options, fail, on_source
 from tui.commands.task_output import harmless
 from tui.tabs.registry import names
 
@@ -76,10 +76,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # noqa: SLF001
         "--no-history", dest="history", action="store_false", default=None,
         help="hooks dedupe in memory only, not across runs through the history file",
     )
-    watcher.add_argument("--config", metavar="PATH", default=argparse.SUPPRESS, help="config file")
-    watcher.add_argument("--profile", metavar="P", default=argparse.SUPPRESS, help="config profile")
-    watcher.add_argument("--log", metavar="FILE", dest="log_file", default=argparse.SUPPRESS,
-                         help="append a debug log to FILE (never keys)")
+    add_config_options(watcher)
     watcher.set_defaults(handler=run)
 
 
