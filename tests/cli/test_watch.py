@@ -9,7 +9,8 @@ import signal
 import httpx
 import jsonschema
 import pytest
-from support.watch import WatchProcess, wait_until, watch_env
+from support.hooks import wait_until
+from support.watch import LINE_WAIT, WatchProcess, watch_env
 
 from tui.core.watching import EVENT_SCHEMA
 from tui.sim.faults import Fault
@@ -153,7 +154,8 @@ def test_an_outage_is_ridden_through_with_one_notice_and_one_recovery(
     sim.set_fault(fault)
     assert notice in watch.err_line()
     # Several polls fail (each after the client's own quick retries) before the server recovers.
-    wait_until(lambda: sum(sim.counts().values()) >= 8, "eight refused requests")
+    wait_until(lambda: sum(sim.counts().values()) >= 8, timeout=LINE_WAIT,
+               what="eight refused requests")
     sim.clear_faults()
     recovered = watch.err_line()
     assert recovered.startswith("tasktop: watch: redteam: answering again after ")

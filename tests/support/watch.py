@@ -8,8 +8,6 @@ import signal
 import subprocess
 import sys
 import threading
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 #: How long a test waits for one expected line before failing: generous, since a loaded CI
@@ -92,12 +90,3 @@ class WatchProcess:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
-
-
-def wait_until(condition: Callable[[], bool], what: str, timeout: float = LINE_WAIT) -> None:
-    """Block until `condition()` holds (checked every 20 ms); fail naming `what` if not."""
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"never happened: {what}")
-        time.sleep(0.02)
