@@ -34,6 +34,7 @@ class TrendStrip(Vertical):
         self.shows = 0
         """How many times `show` changed what the strip draws (tests count it)."""
         self._last: object = None
+        self._scale_widths: dict[str, int] = {}  # name -> cells its scale words take now
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="trend-heading")
@@ -56,8 +57,14 @@ class TrendStrip(Vertical):
         if footer:
             text.append("  ")
             text.append_text(literal(footer, single_line=True, style="dim"))
-        self.query_one(".trend-heading", Static).update(text)
+        # One line that never wraps: its size cannot change, so no layout pass (a pass over the
+        # whole screen, table included, is most of what a redraw of the strip costs).
+        self.query_one(".trend-heading", Static).update(text, layout=False)
         for name, row in zip(self.names, self.query(".trend-row"), strict=False):
             values, scale = series.get(name, ((), ""))
             row.query_one(Sparkline).data = list(values)
-            row.query_one(".trend-scale", Static).update(literal(scale, single_line=True))
+            width = literal(scale, single_line=True).cell_len
+            label = row.query_one(".trend-scale", Static)
+            label.update(literal(scale, single_line=True),
+                         layout=width != self._scale_widths.get(name))  # its width is auto
+            self._scale_widths[name] = width

@@ -231,6 +231,31 @@ async def test_a_tick_that_changed_nothing_reads_no_trends(sim, tmp_path, monkey
         await wait_for(pilot, lambda: len(reads) == before + 2)
 
 
+async def test_changes_within_the_gap_wait_for_one_trailing_read(sim, tmp_path):
+    """A busy queue records a change nearly every tick: the strip is read for the first, then
+    once more when the gap ends, and that read shows the last change too."""
+    path = tmp_path / "history.sqlite3"
+    app = app_with_history(sim, path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        await settle(pilot, app)
+        strip = app.query_one("#trends", TrendStrip)
+        await wait_for(pilot, lambda: strip.shows >= 1)
+        live = [k for k, s in page_statuses(app).items() if s not in ("Failed", "Finished")]
+        before = app.trends_reads
+        for tick, key in enumerate(live[:3], start=2):
+            sim.update_task("redteam", key, status="Failed")
+            await pilot.press("r")
+            await loaded(pilot, app, "redteam", ticks=tick)
+        burst = app.trends_reads
+        assert burst <= before + 1  # the first change (unless the start's changes had one)
+        assert app.trends_pending  # the gap (5 s) outlasts the burst: the rest wait
+        failed = strip.query_one(".trend-failed", Sparkline)
+        await wait_for(pilot, lambda: not app.trends_pending and failed.data
+                       and failed.data[-1] == 3, state=lambda: (app.trends_reads, failed.data))
+        assert app.trends_reads == burst + 1
+
+
 async def test_a_hostile_status_is_shown_literally_in_the_changes_view(sim, tmp_path):
     path = tmp_path / "history.sqlite3"
     app = app_with_history(sim, path)

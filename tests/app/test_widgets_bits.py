@@ -1,11 +1,13 @@
-"""StatusFilter, Pager and RefreshBadge: exact strings, literal server text, no needless repaints."""
+"""StatusFilter, Pager, RefreshBadge and TrendStrip: exact strings, literal server text, no needless repaints."""
 
 from __future__ import annotations
 
 from textual.app import App, ComposeResult
+from textual.widgets import Static
 
 from widgets import Pager, RefreshBadge, StatusFilter, format_duration
 from widgets.pager import cursor_text, number_text
+from widgets.trend_strip import TrendStrip
 
 
 class Clock:
@@ -161,3 +163,43 @@ async def test_badge_ticks_by_itself() -> None:
                 break
             await pilot.pause(0.05)
         assert badge.text == "updated 7s ago"
+
+
+class StripApp(App):
+    def compose(self) -> ComposeResult:
+        yield TrendStrip(("queued", "failed"))
+
+
+def count_layouts(widgets) -> list:
+    """The refresh calls of `widgets` that ask for a layout pass (one re-flows the screen)."""
+    calls: list = []
+    for widget in widgets:
+        original = widget.refresh
+
+        def counting(*regions, _original=original, _widget=widget, **kwargs):
+            if kwargs.get("layout"):
+                calls.append(_widget)
+            return _original(*regions, **kwargs)
+
+        widget.refresh = counting
+    return calls
+
+
+async def test_trend_strip_lays_out_again_only_when_a_scale_changes_width() -> None:
+    app = StripApp()
+    async with app.run_test() as pilot:
+        strip = app.query_one(TrendStrip)
+        strip.show("trends · last hour", {"queued": ([1, 2], "1–2 tasks"),
+                                         "failed": ([0, 1], "0–1 per 2m")}, "wait p50 1m")
+        await pilot.pause()
+        layouts = count_layouts(strip.query(Static))
+        strip.show("trends · last hour", {"queued": ([2, 3], "2–3 tasks"),
+                                         "failed": ([1, 1], "1–1 per 2m")}, "wait p50 2m")
+        assert layouts == []  # new bars, heading and scales, all the same sizes
+        assert strip.shows == 2
+        strip.show("trends · last hour", {"queued": ([2, 30], "2–30 tasks"),
+                                         "failed": ([1, 1], "1–1 per 2m")}, "wait p50 2m")
+        assert len(layouts) == 1  # the queued scale grew by a cell
+        await pilot.pause()
+        scale = strip.query(".trend-scale").first(Static)
+        assert str(scale.render()) == "2–30 tasks" and scale.size.width == len("2–30 tasks")

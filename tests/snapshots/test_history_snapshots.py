@@ -28,7 +28,9 @@ def history_app(sim, path, *, per_page=10, frozen=True) -> TasktopApp:
     monotonic = (lambda: FROZEN_MONOTONIC) if frozen else None
     if monotonic is None:
         return TasktopApp(runtime, start_tab="redteam")
-    return TasktopApp(runtime, start_tab="redteam", monotonic=monotonic)
+    app = TasktopApp(runtime, start_tab="redteam", monotonic=monotonic)
+    app.trends_gap = 0  # every recorded change is read at once: the strip shows the last page
+    return app
 
 
 async def _first_run(sim, path, key: str) -> None:
@@ -59,18 +61,21 @@ def _state(app) -> tuple:
     busy = any(not w.is_finished for w in app.workers
                if w.group in ("fetch", "trends", "timeline", "detail", "history"))
     return (view.ticks, view.generation, view.request.per_page, app.query_one("#trends").shows,
-            busy or view.fetching or "loading" in view.badge.text)
+            busy or app.trends_pending or view.fetching or "loading" in view.badge.text)
 
 
-async def _quiet(pilot, app) -> None:
+async def _quiet(pilot, app, frames: int = 2000) -> None:
     """Until nothing is in flight and the state held still over three frames in a row."""
     calm, last = 0, None
-    while calm < 3:
+    for _ in range(frames):
         await pilot.pause()
         state = _state(app)
         calm = calm + 1 if state == last and not state[-1] else 0
         last = state
         assert app.recorder.history.flush()
+        if calm >= 3:
+            return
+    raise AssertionError(f"the app never settled: {last}")
 
 
 def _settled(then=None):

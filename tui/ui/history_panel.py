@@ -29,6 +29,9 @@ TRENDS_MIN_HEIGHT = 30
 #: A tick that recorded nothing redraws the trends at most this often (bars are minutes wide);
 #: reading them each tick cost a write and a query per second of watching.
 TRENDS_REFRESH = timedelta(seconds=30)
+#: Seconds after a read for a recorded change in which further changes wait for one trailing
+#: read: on a busy queue nearly every tick records one, and each read redraws the strip.
+TRENDS_GAP = 5.0
 
 
 def _bound(values: list[float]) -> str:
@@ -63,12 +66,18 @@ class HistoryPanels:
 
     _away: dict[str, Away]
     _trend_span: int | None  # index into SPANS; None: hidden
+    trends_gap: float = TRENDS_GAP
+    """Seconds between reads for recorded changes (0: read for every one, as snapshots do)."""
 
     def _init_history_panels(self) -> None:
         self._away = {}
         self._trend_span = None
         self._trend_span_chosen = False
         self._trends_read_at: datetime | None = None
+        self._trends_cooling: Any = None  # the Timer ending the gap after a read for a change
+        self._trends_dirty = False  # a change arrived within the gap: read once when it ends
+        self.trends_reads = 0
+        """Reads of the trends started (tests count them)."""
 
     def _history_widgets(self) -> list[Any]:
         line = Static("", id="away-line")
@@ -103,8 +112,34 @@ class HistoryPanels:
         if away is not None and view.page is not None and away.observe(view.page.rows):
             if view.tab_id == self.active_tab:
                 self._show_away()
-        if view.tab_id == self.active_tab and (changed or self._trends_due()):
+        if view.tab_id != self.active_tab:
+            return
+        if changed:
+            self._trends_changed()
+        elif self._trends_due():
             self._show_trends()
+
+    def _trends_changed(self) -> None:
+        """A page recorded a change: read now, or once at the end of the gap after the last."""
+        if self._trend_span is None:
+            return  # hidden: `t` reads afresh
+        if self._trends_cooling is not None:
+            self._trends_dirty = True
+            return
+        self._show_trends()
+        if self.trends_gap > 0:
+            self._trends_cooling = self.set_timer(self.trends_gap, self._trends_cooled)
+
+    def _trends_cooled(self) -> None:
+        self._trends_cooling = None
+        if self._trends_dirty:
+            self._trends_dirty = False
+            self._trends_changed()
+
+    @property
+    def trends_pending(self) -> bool:
+        """A recorded change waits for the gap to end before the strip shows it."""
+        return self._trends_dirty
 
     def _trends_due(self) -> bool:
         last = self._trends_read_at
@@ -163,7 +198,9 @@ class HistoryPanels:
         shown = self._trend_span is not None and self.recorder.attached
         strip.display = shown
         if shown:
+            self._trends_dirty = False  # this read sees every change recorded so far
             self._trends_read_at = self.runtime.now()
+            self.trends_reads += 1
             self._read_trends(self.active_tab, self._trend_span)
 
     @work(thread=True, exclusive=True, group="trends")
