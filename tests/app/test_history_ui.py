@@ -9,6 +9,8 @@ import sqlite3
 from support.app import loaded, make_runtime, wait_for
 from textual.widgets import Sparkline, Static
 
+from tui.core.export_walk import fetch_all
+from tui.providers.base import PageRequest
 from tui.ui.app import TasktopApp
 from tui.ui.screens.changes import ChangesScreen
 from widgets.trend_strip import TrendStrip
@@ -59,15 +61,23 @@ async def test_a_restart_shows_since_line_and_changes_view_with_exactly_what_cha
     new = sim.add_task("redteam", status="Queued", test_name="came while closed [b]x[/b]\x1b[2J")
     sim.advance(20 * 60)
 
-    again = app_with_history(sim, path)
+    again = app_with_history(sim, path, per_page=25)  # the failed task is beyond page 1 now
     async with again.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, again, "redteam")
         await settle(pilot, again)
-        now = page_statuses(again)
-        expected = {k: s for k, s in now.items() if before.get(k) != s}
-        assert failed in expected and new in expected and expected[new] == "Queued"
+        assert failed not in page_statuses(again)
         away = again._away["redteam"]
+        await wait_for(pilot, lambda: away.catch_up == "done", state=lambda: away.catch_up)
+        everything = await fetch_all(again.view("redteam").source.fetch, PageRequest.first(100))
+        # newest first: the tasks listed above every stored one came while tasktop was closed
+        arrived = next(i for i, row in enumerate(everything.rows) if row.key in before)
+        expected = {row.key: row.status for i, row in enumerate(everything.rows)
+                    if before.get(row.key, row.status) != row.status
+                    or (row.key not in before and i < arrived)}
+        assert failed in expected and new in expected and expected[new] == "Queued"
         assert {k: c.status for k, c in away.changes.items()} == expected
+        assert again.recorder.history.flush()
+        assert {k: s for k, s in stored_statuses(path).items() if k in expected} == expected
         assert away.changes[new].previous is None
         assert away.changes[failed].previous == before[failed]
 

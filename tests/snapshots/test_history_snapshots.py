@@ -59,8 +59,10 @@ def _state(app) -> tuple:
     and the strip take, a trends read, a timeline read."""
     view = app.view("redteam")
     busy = any(not w.is_finished for w in app.workers
-               if w.group in ("fetch", "trends", "timeline", "detail", "history"))
+               if w.group in ("fetch", "trends", "timeline", "detail", "history", "catch-up"))
+    away = app._away.get("redteam")
     return (view.ticks, view.generation, view.request.per_page, app.query_one("#trends").shows,
+            away and away.catch_up,
             busy or app.trends_pending or view.fetching or "loading" in view.badge.text)
 
 

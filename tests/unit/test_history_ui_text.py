@@ -33,8 +33,8 @@ class R:
 def test_since_line_counts_failed_finished_new_and_others_once_each():
     away = Away("redteam", T0, {"a": "Running", "b": "Queued", "c": "Running", "d": "Finished",
                                 "e": "Queued"})
-    rows = [R("a", "Failed"), R("b", "Finished"), R("c", "Finished"), R("d", "Finished"),
-            R("e", "Running"), R("n1", "Queued"), R("n2", "Failed"), R("x", "")]
+    rows = [R("n1", "Queued"), R("n2", "Failed"), R("a", "Failed"), R("b", "Finished"),
+            R("c", "Finished"), R("d", "Finished"), R("e", "Running"), R("x", "")]
     assert away.observe(rows)
     assert away.counts() == {"failed": 1, "finished": 2, "new": 2, "other": 1}
     now = T0 + timedelta(hours=2, minutes=5)
@@ -53,6 +53,17 @@ def test_a_task_never_seen_but_older_than_since_is_not_new():
                          R("fresh", "pending", Rec(created_at=after.isoformat())),
                          R("undated", "pending")])
     assert set(away.changes) == {"fresh", "undated"}
+
+
+def test_an_undated_task_below_a_stored_one_is_an_old_one_never_seen_not_new():
+    """Lists are newest first: without a creation time, only the tasks above every stored one
+    came while tasktop was closed; below one (this page or a later one) they are older."""
+    away = Away("redteam", T0, {"known": "Running"})
+    assert away.observe([R("came", "Queued"), R("known", "Running"), R("older", "Finished")])
+    assert away.observe([R("also-older", "Failed")]) is False
+    assert set(away.changes) == {"came"}
+    assert away.is_old(R("known", "Failed")) and not away.is_old(R("came", "Queued"))
+    assert away.is_old(R("dated", "Queued", Rec(created_at=(T0 - timedelta(1)).isoformat())))
 
 
 def test_since_line_without_changes():

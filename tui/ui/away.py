@@ -38,10 +38,9 @@ def _server_when(record: Any) -> datetime | None:
     return max(known) if known else None
 
 
-def _created_by(record: Any, moment: datetime) -> bool:
-    """True when the server says the task existed at `moment` (False when it does not say)."""
-    created = parse_time(server_times(record)[0])
-    return created is not None and created <= moment
+def _created(record: Any) -> datetime | None:
+    """When the server says the task was created (None when it does not say)."""
+    return parse_time(server_times(record)[0])
 
 
 @dataclass(slots=True)
@@ -52,7 +51,29 @@ class Away:
     since: datetime
     stored: Mapping[str, str]
     changes: dict[str, AwayChange] = field(default_factory=dict)
+    #: The catch-up beyond the first page: "checking" while it runs, then "done", or "partial"
+    #: when a bound or an error stopped it with tasks left unchecked.
+    catch_up: str | None = None
     _seen: set[str] = field(default_factory=set)
+    _past_stored: bool = False  # a page has listed a stored task (see `_is_new`)
+
+    def seen(self, task_id: str) -> bool:
+        """A page (or a lookup) of this session has shown the task."""
+        return task_id in self._seen
+
+    def is_old(self, row: Any) -> bool:
+        """Known before tasktop closed: stored, or the server says it existed at `since`."""
+        created = _created(getattr(row, "record", None))
+        return row.key in self.stored or (created is not None and created <= self.since)
+
+    def _is_new(self, row: Any) -> bool:
+        """Never stored and created after `since`; a task that gives no creation time counts as
+        new only above every stored task (lists are newest first): below, it is an older task
+        this history never saw."""
+        if row.key in self.stored:
+            return False
+        created = _created(getattr(row, "record", None))
+        return created > self.since if created is not None else not self._past_stored
 
     def observe(self, rows: Iterable[Any]) -> bool:
         """Compare a landed page; True when it added a change."""
@@ -60,14 +81,16 @@ class Away:
         for row in rows:
             status = row.status
             if not status or row.key in self._seen:
+                self._past_stored = self._past_stored or row.key in self.stored
                 continue
             self._seen.add(row.key)
             previous = self.stored.get(row.key)
+            if previous is None and not self._is_new(row):
+                continue  # never seen before, but older than `since`: not new while away
+            self._past_stored = self._past_stored or previous is not None
             if previous == status:
                 continue
             record = getattr(row, "record", None)
-            if previous is None and _created_by(record, self.since):
-                continue  # a task never seen before, but older than `since`: not new while away
             self.changes[row.key] = AwayChange(row.key, previous, status, _server_when(record), row)
             added = True
         return added
@@ -93,7 +116,9 @@ class Away:
         if counts["other"]:
             parts.append(f"{counts['other']} other changes" if counts["other"] > 1
                          else "1 other change")
-        return f"{head}: {', '.join(parts) if parts else 'no changes'}"
+        tail = {"checking": " · checking older tasks…",
+                "partial": " · older tasks not all checked"}.get(self.catch_up or "", "")
+        return f"{head}: {', '.join(parts) if parts else 'no changes'}{tail}"
 
     def newest_first(self, status: str | None = None) -> list[AwayChange]:
         """The changes, newest server time first (tasks without one after, in page order);

@@ -7,18 +7,24 @@ and `_history_tab_shown` on a tab switch. Reads of the file (trends) run on work
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 
 from textual import work
 from textual.widgets import Static
 
+from tui.history.catch_up import CatchUpState, catch_up
 from tui.history.queries import Trends
 from tui.history.timeline import phase, span
+from tui.providers.base import ProviderError
 from tui.tabs.registry import spec
 from tui.ui.away import Away, AwayChange
 from widgets.text import literal
 from widgets.trend_strip import TrendStrip
+
+log = logging.getLogger("tasktop.history")
 
 #: The trend strip's spans, in the order `t` steps through them (then hidden).
 SPANS: tuple[tuple[str, timedelta, int], ...] = (("hour", timedelta(hours=1), 30),
@@ -94,8 +100,7 @@ class HistoryPanels:
         self._away = {tab: Away(tab, since, stored.get(tab, {}))
                       for tab, since in last_seen.items() if since is not None}
         for view in self.views():
-            if view.page is not None and view.tab_id in self._away:
-                self._away[view.tab_id].observe(view.page.rows)
+            self._compare_away(view)
         self._show_away()
         if not self._trend_span_chosen:
             self._trend_span = 0 if self.size.height >= TRENDS_MIN_HEIGHT else None
@@ -108,10 +113,8 @@ class HistoryPanels:
 
     def _history_page(self, view: Any, changed: bool = True) -> None:
         """A landed page of `view` (`changed`: it recorded a transition)."""
-        away = self._away.get(view.tab_id)
-        if away is not None and view.page is not None and away.observe(view.page.rows):
-            if view.tab_id == self.active_tab:
-                self._show_away()
+        if self._compare_away(view) and view.tab_id == self.active_tab:
+            self._show_away()
         if view.tab_id != self.active_tab:
             return
         if changed:
@@ -148,6 +151,54 @@ class HistoryPanels:
     def _history_tab_shown(self) -> None:
         self._show_away()
         self._show_trends()
+
+    def _compare_away(self, view: Any) -> bool:
+        """Compare `view`'s page with what the history stored (True: a change was added); its
+        first unfiltered page also starts the catch-up beyond it."""
+        away = self._away.get(view.tab_id)
+        page = view.page
+        if away is None or page is None:
+            return False
+        added = away.observe(page.rows)
+        request = page.request
+        first = request.page == 1 and request.cursor is None and request.status is None
+        if away.catch_up is None and first and view.source is not None:
+            away.catch_up = "checking"
+            self._catch_up(view, away)
+            added = True  # the line now says it is checking
+        return added
+
+    @work(group="catch-up")
+    async def _catch_up(self, view: Any, away: Away) -> None:
+        """Walk on from the first page and look up the stored live tasks it did not show."""
+        tab, source, state = view.tab_id, view.source, CatchUpState()
+
+        async def find_row(key: str) -> Any:
+            return (await source.find(key)).row
+
+        try:
+            async for rows in catch_up(view.page, partial(view.fetch_aside, source), find_row,
+                                       away.stored, seen=away.seen, is_old=away.is_old,
+                                       state=state):
+                if self._away.get(tab) is not away or view.source is not source:
+                    return  # another profile or key: what it compares with no longer holds
+                recorded = self.recorder.page(tab, rows, self.runtime.now())  # nothing is lost
+                away.observe(rows)
+                if tab == self.active_tab:
+                    self._show_away()
+                    if recorded:
+                        self._trends_changed()
+            away.catch_up = "partial" if state.cut_short else "done"
+        except ProviderError as error:
+            away.catch_up = "partial"
+            log.info("catch-up %s stopped: %s", tab, error.kind)
+        finally:
+            if away.catch_up == "checking":
+                away.catch_up = "partial"
+            log.info("catch-up %s: %d list calls, %d lookups, %s", tab, state.pages,
+                     state.lookups, away.catch_up)
+            if self._away.get(tab) is away and tab == self.active_tab:
+                self._show_away()
 
     def _show_away(self) -> None:
         line = next(iter(self.query("#away-line").results(Static)), None)

@@ -221,6 +221,12 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         if self.active:
             self.refresh_now()
 
+    async def fetch_aside(self, source: TaskSource, request: PageRequest) -> Page[Row]:
+        """A page of this tab that is not for the screen (the history's catch-up), asked in turn
+        with the tab's own requests, so the tab still has one list call open at a time."""
+        async with self._fetch_lock:
+            return await source.fetch(request)
+
     def action_set_key(self) -> None:
         reason = None
         if isinstance(self.error, AuthError):
