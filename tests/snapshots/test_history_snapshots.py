@@ -62,8 +62,8 @@ def _state(app) -> tuple:
                if w.group in ("fetch", "trends", "timeline", "detail", "history", "catch-up"))
     away = app._away.get("redteam")
     return (view.ticks, view.generation, view.request.per_page, app.query_one("#trends").shows,
-            away and away.catch_up,
-            busy or app.trends_pending or view.fetching or "loading" in view.badge.text)
+            busy or app.trends_pending or (away is not None and away.catch_up == "checking")
+            or view.fetching or "loading" in view.badge.text)
 
 
 async def _quiet(pilot, app, frames: int = 2000) -> None:

@@ -35,6 +35,8 @@ TRENDS_MIN_HEIGHT = 30
 #: A tick that recorded nothing redraws the trends at most this often (bars are minutes wide);
 #: reading them each tick cost a write and a query per second of watching.
 TRENDS_REFRESH = timedelta(seconds=30)
+#: Seconds after a tab's first page before it catches up beyond it (the first rows come first).
+CATCH_UP_AFTER = 1.0
 #: Seconds after a read for a recorded change in which further changes wait for one trailing
 #: read: on a busy queue nearly every tick records one, and each read redraws the strip.
 TRENDS_GAP = 5.0
@@ -164,20 +166,22 @@ class HistoryPanels:
         first = request.page == 1 and request.cursor is None and request.status is None
         if away.catch_up is None and first and view.source is not None:
             away.catch_up = "checking"
-            self._catch_up(view, away)
+            self.set_timer(CATCH_UP_AFTER, partial(self._catch_up, view, away, page))
             added = True  # the line now says it is checking
         return added
 
     @work(group="catch-up")
-    async def _catch_up(self, view: Any, away: Away) -> None:
+    async def _catch_up(self, view: Any, away: Away, first: Any) -> None:
         """Walk on from the first page and look up the stored live tasks it did not show."""
         tab, source, state = view.tab_id, view.source, CatchUpState()
+        if self._away.get(tab) is not away or source is None:
+            return
 
         async def find_row(key: str) -> Any:
             return (await source.find(key)).row
 
         try:
-            async for rows in catch_up(view.page, partial(view.fetch_aside, source), find_row,
+            async for rows in catch_up(first, partial(view.fetch_aside, source), find_row,
                                        away.stored, seen=away.seen, is_old=away.is_old,
                                        state=state):
                 if self._away.get(tab) is not away or view.source is not source:
