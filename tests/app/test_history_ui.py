@@ -224,6 +224,7 @@ async def test_a_tick_that_changed_nothing_reads_no_trends(sim, tmp_path, monkey
         reads.append(tab), original(self, tab, *a, **k))[1])
     path = tmp_path / "history.sqlite3"
     app = app_with_history(sim, path)
+    app.trends_gap = 0  # a change is read at once (the gap has a test of its own)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, "redteam")
         await settle(pilot, app)
@@ -249,6 +250,7 @@ async def test_changes_within_the_gap_wait_for_one_trailing_read(sim, tmp_path):
     once more when the gap ends, and that read shows the last change too."""
     path = tmp_path / "history.sqlite3"
     app = app_with_history(sim, path)
+    app.trends_gap = 5  # longer than the burst below takes, shorter than a wait_for
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, "redteam")
         await settle(pilot, app)
@@ -262,7 +264,7 @@ async def test_changes_within_the_gap_wait_for_one_trailing_read(sim, tmp_path):
             await loaded(pilot, app, "redteam", ticks=tick)
         burst = app.trends_reads
         assert burst <= before + 1  # the first change (unless the start's changes had one)
-        assert app.trends_pending  # the gap (5 s) outlasts the burst: the rest wait
+        assert app.trends_pending  # the gap outlasts the burst: the rest wait
         failed = strip.query_one(".trend-failed", Sparkline)
         await wait_for(pilot, lambda: not app.trends_pending and failed.data
                        and failed.data[-1] == 3, state=lambda: (app.trends_reads, failed.data))

@@ -38,8 +38,9 @@ TRENDS_REFRESH = timedelta(seconds=30)
 #: Seconds after a tab's first page before it catches up beyond it (the first rows come first).
 CATCH_UP_AFTER = 1.0
 #: Seconds after a read for a recorded change in which further changes wait for one trailing
-#: read: on a busy queue nearly every tick records one, and each read redraws the strip.
-TRENDS_GAP = 5.0
+#: read: on a busy queue nearly every tick records one, and each read redraws the strip. A
+#: quarter of the narrowest bar (2 minutes), so the strip is never more than that behind.
+TRENDS_GAP = 30.0
 
 
 def _bound(values: list[float]) -> str:
