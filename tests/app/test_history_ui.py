@@ -11,6 +11,7 @@ from textual.widgets import Sparkline, Static
 
 from tui.core.export_walk import fetch_all
 from tui.providers.base import PageRequest
+from tui.sim.server import Fault
 from tui.ui.app import TasktopApp
 from tui.ui.screens.changes import ChangesScreen
 from widgets.trend_strip import TrendStrip
@@ -113,6 +114,34 @@ async def test_a_restart_shows_since_line_and_changes_view_with_exactly_what_cha
         view = again.view("redteam")
         await wait_for(pilot, lambda: view.detail_key == failed)
         await wait_for(pilot, lambda: view.detail.title is not None)
+
+
+async def test_a_catch_up_cut_short_by_server_errors_says_so_and_the_monitor_goes_on(sim, tmp_path):
+    path = tmp_path / "history.sqlite3"
+    app = app_with_history(sim, path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        await settle(pilot, app)
+        first_page = page_statuses(app)
+    live = next(k for k, s in first_page.items() if s not in ("Failed", "Finished"))
+    for _ in range(30):  # push it off the next run's first page of 10
+        sim.add_task("redteam", status="Queued")
+    again = app_with_history(sim, path, per_page=10)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, again, "redteam")
+        sim.set_fault(Fault("status", path_prefix="/redteam/", status=503))  # after page 1
+        await settle(pilot, again)
+        assert live not in page_statuses(again)
+        line = again.query_one("#away-line", Static)
+        await wait_for(pilot, lambda: shown(line).endswith("not all checked  w: list them"),
+                       state=lambda: shown(line))
+        assert "10 new" in shown(line)  # what page 1 showed
+        sim.clear_faults()
+        view = again.view("redteam")
+        ticks = view.ticks
+        await pilot.press("r")
+        await wait_for(pilot, lambda: view.ticks > ticks and not view.fetching)
+        assert not view.notice_text and view.page is not None
 
 
 async def test_the_changes_key_without_an_earlier_session_says_so(sim, tmp_path):

@@ -66,6 +66,18 @@ def test_an_undated_task_below_a_stored_one_is_an_old_one_never_seen_not_new():
     assert away.is_old(R("dated", "Queued", Rec(created_at=(T0 - timedelta(1)).isoformat())))
 
 
+def test_since_line_says_while_it_checks_beyond_the_first_page_and_when_it_could_not_finish():
+    away = Away("redteam", T0, {})
+    now = T0 + timedelta(minutes=5)
+    assert away.line(now) == "since 17:40 (5m ago): no changes"
+    away.catch_up = "checking"
+    assert away.line(now) == "since 17:40 (5m ago): no changes · checking…"
+    away.catch_up = "partial"
+    assert away.line(now) == "since 17:40 (5m ago): no changes · not all checked"
+    away.catch_up = "done"
+    assert away.line(now) == "since 17:40 (5m ago): no changes"
+
+
 def test_since_line_without_changes():
     away = Away("nimble", T0, {"a": "success"})
     assert not away.observe([R("a", "success")])

@@ -116,8 +116,8 @@ class Away:
         if counts["other"]:
             parts.append(f"{counts['other']} other changes" if counts["other"] > 1
                          else "1 other change")
-        tail = {"checking": " · checking older tasks…",
-                "partial": " · older tasks not all checked"}.get(self.catch_up or "", "")
+        tail = {"checking": " · checking…",
+                "partial": " · not all checked"}.get(self.catch_up or "", "")
         return f"{head}: {', '.join(parts) if parts else 'no changes'}{tail}"
 
     def newest_first(self, status: str | None = None) -> list[AwayChange]:
