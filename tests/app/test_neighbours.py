@@ -102,6 +102,7 @@ async def test_n_and_b_paint_kept_copies_without_a_request(sim, tab):
         assert lists(sim, tab) == 2 and view.neighbour_fetches == 1  # the page, then its next
         first = row_keys(app, tab)
         sim.set_fault(Fault("latency", seconds=SLOW))  # any request now would be visibly slow
+        view.neighbour_idle = 3600  # a slow machine's pause between keys is no idle moment
         sim.reset_counts()
         await pilot.press("n")
         second = row_keys(app, tab)
