@@ -26,10 +26,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from tui.base.statuses import FAILURES
 from tui.core.safe_text import escape_controls
 from tui.providers.sources import TERMINAL_STATES
 
-DEFAULT_ALERT_STATES = frozenset({"failed", "error"})
+DEFAULT_ALERT_STATES = FAILURES
 #: Tasks remembered per tab; the oldest are forgotten beyond this (a bound on memory, not a rule).
 MAX_REMEMBERED = 20_000
 

@@ -15,7 +15,6 @@ value, since a webhook URL can itself be a secret.
 
 from __future__ import annotations
 
-import ipaddress
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +22,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from tui.base.loopback import is_loopback
+from tui.base.statuses import FAILURES
 from tui.core.config import ConfigError
 from tui.providers.sources import TERMINAL_STATES
 
@@ -33,7 +33,7 @@ DEFAULT_HOOKS_PER_MINUTE = 30
 #: when the runner is built, tui.commands.app_cmd.hook_runner).
 TAB_IDS = ("datasets", "redteam", "nimble")
 TAB_ID = re.compile(r"[a-z][a-z0-9_-]*")
-FAILED_STATES = frozenset({"failed", "error"})
+FAILED_STATES = FAILURES
 ON_CHOICES = ("failed", "terminal", "any")
 #: The top-level config settings this module reads.
 HOOK_SETTINGS = ("hooks", "hooks_per_minute")

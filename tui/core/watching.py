@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from tui.base.statuses import FAILURES
 from tui.core.safe_text import escape_as_codes, json_safe
 from tui.core.transitions import Transition
 from tui.providers.base import ProviderError
@@ -27,7 +28,7 @@ EXIT_TIMEOUT = 124
 EXIT_SIGINT = 130
 EXIT_SIGTERM = 143
 
-DEFAULT_FAIL_ON = frozenset({"failed", "error"})
+DEFAULT_FAIL_ON = FAILURES
 Until = Literal["terminal", "all-terminal"]
 
 _DURATION = re.compile(r"\s*(\d+(?:\.\d*)?|\.\d+)\s*(ms|s|m|h)?\s*")

@@ -16,10 +16,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from tui.base.statuses import TERMINAL
 from tui.core.export_walk import walk_pages
 from tui.providers.base import NotFound, Page, PageRequest
-
-from .timeline import TERMINAL
 
 #: List calls at most (the first page, already on screen, is not asked again).
 MAX_PAGES = 5

@@ -11,7 +11,9 @@ import sqlite3
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from .timeline import TERMINAL, Timeline, build_timeline, phase
+from tui.base.statuses import TERMINAL
+
+from .timeline import Timeline, build_timeline, phase
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,14 +13,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from tui.base.statuses import FAILED, FINISHED, QUEUED, RUNNING
 from tui.core.safe_text import escape_controls
-
-#: Case-folded status words by phase. Anything else (an unknown word) has no phase of its own.
-QUEUED = frozenset({"queued", "pending", "waiting", "created", "submitted"})
-RUNNING = frozenset({"running", "processing", "in_progress", "started", "active"})
-FAILED = frozenset({"failed", "error", "cancelled", "canceled"})
-FINISHED = frozenset({"finished", "success", "completed", "complete", "done"})
-TERMINAL = FAILED | FINISHED
 
 
 @functools.lru_cache(maxsize=256)

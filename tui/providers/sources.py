@@ -12,6 +12,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from tui.base.statuses import TERMINAL
+
 from .base import (
     ENKRYPT_STATUSES,
     NIMBLE_STATES,
@@ -31,11 +33,8 @@ from .window import AimdWindow
 #: A dataset task id starts with this; anything else a user names on the Datasets tab is a
 #: dataset name (see DatasetsSource.find).
 DATASET_TASK_PREFIX = "data-generation-"
-#: Status words (case-folded) after which a task never changes again. Vendors drift, so a few
-#: synonyms are included; anything unknown counts as live and keeps being refreshed.
-TERMINAL_STATES = frozenset(
-    {"finished", "failed", "success", "error", "completed", "complete", "cancelled", "canceled"}
-)
+#: Status words (case-folded) after which a task never changes again (tui.base.statuses).
+TERMINAL_STATES = TERMINAL
 
 
 def is_terminal(status: str | None) -> bool:
