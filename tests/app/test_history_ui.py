@@ -46,14 +46,19 @@ def shown(widget: Static) -> str:
     return str(widget.render())
 
 
-async def test_a_restart_shows_since_line_and_changes_view_with_exactly_what_changed(sim, tmp_path):
-    path = tmp_path / "history.sqlite3"
+async def first_session(sim, path) -> dict[str, str]:
+    """Run the app once on a new history file; the statuses its first page showed."""
     app = app_with_history(sim, path)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, "redteam")
         await settle(pilot, app)
         assert not app.query_one("#away-line").display  # a first run has nothing to compare
-        first_page = page_statuses(app)
+        return page_statuses(app)
+
+
+async def test_a_restart_shows_since_line_and_changes_view_with_exactly_what_changed(sim, tmp_path):
+    path = tmp_path / "history.sqlite3"
+    first_page = await first_session(sim, path)
     closed_at = sim.now()
     before = stored_statuses(path)
     assert before == first_page
@@ -118,11 +123,7 @@ async def test_a_restart_shows_since_line_and_changes_view_with_exactly_what_cha
 
 async def test_a_catch_up_cut_short_by_server_errors_says_so_and_the_monitor_goes_on(sim, tmp_path):
     path = tmp_path / "history.sqlite3"
-    app = app_with_history(sim, path)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app, "redteam")
-        await settle(pilot, app)
-        first_page = page_statuses(app)
+    first_page = await first_session(sim, path)
     live = next(k for k, s in first_page.items() if s not in ("Failed", "Finished"))
     for _ in range(30):  # push it off the next run's first page of 10
         sim.add_task("redteam", status="Queued")
