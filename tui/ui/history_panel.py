@@ -2,7 +2,9 @@
 
 A mixin of TasktopApp (like NeighbourPaging of TaskView): the app calls `_history_ready` once the
 history has opened (with what it read on the worker thread), `_history_page` for every landed page
-and `_history_tab_shown` on a tab switch. Reads of the file (trends) run on worker threads.
+and `_history_tab_shown` on a tab switch. Reads of the file (trends) run on worker threads; a
+tab's catch-up beyond its first page (tui/history/catch_up.py) runs on the app's loop, its
+requests in turn with the tab's own.
 """
 
 from __future__ import annotations
@@ -176,6 +178,7 @@ class HistoryPanels:
         """Walk on from the first page and look up the stored live tasks it did not show."""
         tab, source, state = view.tab_id, view.source, CatchUpState()
         if self._away.get(tab) is not away or source is None:
+            away.catch_up = "partial"
             return
 
         async def find_row(key: str) -> Any:
