@@ -10,6 +10,7 @@ from support.app import loaded, make_runtime, wait_for
 from tui.core.keys import KeyInfo
 from tui.history import History
 from tui.ui.app import TasktopApp
+from tui.ui.task_view import TaskView
 
 
 def history_app(sim, path, monkeypatch, **kwargs) -> tuple[TasktopApp, list[bool]]:
@@ -48,6 +49,26 @@ async def test_the_history_opens_after_the_first_page_and_records_it(sim, tmp_pa
         assert statuses and sorted(rows) == sorted((k, None, s) for k, s in statuses.items())
 
 
+async def test_the_history_widgets_are_not_in_the_first_frame(sim, tmp_path, monkeypatch):
+    """The away line and the trend strip (hidden until the history has opened) are mounted after
+    the first page, in the place they always had: between the views and the footer."""
+    app, _ = history_app(sim, tmp_path / "history.sqlite3", monkeypatch, per_page=25)
+    at_first_rows: list[int] = []
+    partial = TaskView._partial
+
+    def watched(view, page, generation):
+        at_first_rows.append(len(app.query("#away-line, #trends")))
+        return partial(view, page, generation)
+
+    monkeypatch.setattr(TaskView, "_partial", watched)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await loaded(pilot, app, "datasets")
+        await wait_for(pilot, lambda: app.recorder.attached)
+        assert at_first_rows == [0]
+        order = [child.id or type(child).__name__ for child in app.screen.children]
+        assert order[order.index("tabs"):] == ["tabs", "views", "away-line", "trends", "LeanFooter"]
+
+
 async def test_without_a_page_the_history_still_opens(sim, tmp_path, monkeypatch):
     """No key for the start tab: no page ever lands, the history opens on its timer."""
     path = tmp_path / "history.sqlite3"
@@ -57,3 +78,4 @@ async def test_without_a_page_the_history_still_opens(sim, tmp_path, monkeypatch
     async with app.run_test(size=(140, 40)) as pilot:
         await wait_for(pilot, lambda: app.recorder.attached)
         assert opened == [False]
+        assert len(app.query("#away-line, #trends")) == 2

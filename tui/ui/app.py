@@ -130,11 +130,11 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
-        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab.
+        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab. The
+        # history's widgets, hidden until it has opened, come with it (`_start_history`).
         yield TabBar([(t.id, t.title) for t in tabs()], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
-        yield from self._history_widgets()
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def _new_view(self, tab_id: str) -> TaskView:
@@ -224,10 +224,17 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             self.notify(problem, title="tabs", severity="warning", timeout=15)
 
     def _start_history(self) -> None:
-        """Open the history file the first time this is called (idempotent)."""
+        """Open the history file, and mount its widgets, the first time this is called."""
         if not self._history_started:
             self._history_started = True
+            self._mount_history_widgets()
             self._open_history()
+
+    def _mount_history_widgets(self) -> None:
+        """The away line and the trend strip, above the footer (idempotent)."""
+        footer = next(iter(self.query(LeanFooter)), None)
+        if footer is not None and not self.query("#trends"):
+            self.mount(*self._history_widgets(), before=footer)
 
     def _freeze_start_up_objects(self) -> None:
         """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
@@ -381,6 +388,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             self._hook_feed.reset()
         self._history_forget()
         self._history_started = True
+        self._mount_history_widgets()
         self._open_history(self.recorder.detach())
         for view in self.views():
             view.refresh_seconds = self.runtime.refresh_seconds
