@@ -23,6 +23,8 @@ class LeanFooter(Footer):
     their bindings are declared (Textual moves a binding a keymap rebinds to the end)."""
 
     _recompose_queued = False
+    #: What the keys on show were built from (`_shown_keys`); None before the first build.
+    _built_from: tuple | None = None
 
     def bindings_changed(self, screen: Screen) -> None:
         """Footer.bindings_changed, queueing at most one recompose: each change queued its own,
@@ -37,9 +39,26 @@ class LeanFooter(Footer):
 
     async def _queued_recompose(self) -> None:
         self._recompose_queued = False  # a change from now on is not seen by this one: queue anew
+        if self._built_from is not None and self._shown_keys() == self._built_from:
+            return  # a change that shows the same keys (focus lands: Textual says so twice)
         await self.recompose()
 
+    def _shown_keys(self) -> tuple:
+        """Everything `compose` builds the keys from, comparable with an earlier look."""
+        if not self._bindings_ready or not self.is_attached:
+            return ()
+        app = self.app
+        shown = tuple(
+            (binding, enabled, tooltip, app.get_key_display(binding))
+            for (_, binding, enabled, tooltip) in self.screen.active_bindings.values()
+            if binding.show
+        )
+        palette = self.screen.active_bindings.get(app.COMMAND_PALETTE_BINDING)
+        return (shown, palette and palette[1:], self.show_command_palette,
+                app.ENABLE_COMMAND_PALETTE, tuple(self._declared_order().items()))
+
     def compose(self) -> ComposeResult:
+        self._built_from = self._shown_keys()
         widgets = list(super().compose())
         if not all(isinstance(widget, FooterKey) for widget in widgets):
             yield from widgets  # key groups: Textual's own order

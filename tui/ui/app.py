@@ -39,6 +39,8 @@ from widgets.tab_bar import TabBar
 #: Seconds after start-up when its objects are frozen for the garbage collector (all tab views
 #: are built by then).
 FREEZE_AFTER = 3.0
+#: Seconds after mount when the history file is opened if no page has landed by then.
+HISTORY_AFTER = 1.0
 
 
 def tab_bindings(specs: tuple[TabSpec, ...]) -> list[Binding]:
@@ -109,6 +111,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
         #: Views mounted after start-up, and their mount (awaited before first showing them).
         self._view_mounts: dict[str, AwaitMount] = {}
         self._key_problems: dict[str, str] = {}  # provider → why its keyring lookup failed
+        self._history_started = False  # the first `_open_history` has been asked for
         self._init_history_panels()
         self.recorder = Recorder()  # landed pages → the history file (opened in a worker)
         where = str(runtime.config_path) if runtime.config_path else "config file"
@@ -127,11 +130,11 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
 
     def compose(self) -> ComposeResult:
         # Only the first tab's view is built before the first frame; the hidden ones are mounted
-        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab.
+        # once its first rows are up (`mount_hidden_views`), so start-up pays for one tab. The
+        # history's widgets, hidden until it has opened, come with it (`_start_history`).
         yield TabBar([(t.id, t.title) for t in tabs()], active=self.start_tab, id="tabs")
         with ContentSwitcher(initial=f"view-{self.start_tab}", id="views"):
             yield self._new_view(self.start_tab)
-        yield from self._history_widgets()
         yield LeanFooter(compact=True)  # Textual's Footer leaks its keys on every tab switch
 
     def _new_view(self, tab_id: str) -> TaskView:
@@ -211,11 +214,27 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
-        self._open_history()
+        # Opened once the first page has landed (see on_task_view_counted): its worker thread
+        # and the strip it fills would otherwise take turns with the first frame and the
+        # Datasets enrichment. Pages that land before it opens wait in the recorder.
+        self.set_timer(HISTORY_AFTER, self._start_history)
         if self.runtime.hooks is not None:
             self._connect_hooks(self.runtime.hooks)
         for problem in problems():  # a tab package that failed to load is left out, said once
             self.notify(problem, title="tabs", severity="warning", timeout=15)
+
+    def _start_history(self) -> None:
+        """Open the history file, and mount its widgets, the first time this is called."""
+        if not self._history_started:
+            self._history_started = True
+            self._mount_history_widgets()
+            self._open_history()
+
+    def _mount_history_widgets(self) -> None:
+        """The away line and the trend strip, above the footer (idempotent)."""
+        footer = next(iter(self.query(LeanFooter)), None)
+        if footer is not None and not self.query("#trends"):
+            self.mount(*self._history_widgets(), before=footer)
 
     def _freeze_start_up_objects(self) -> None:
         """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
@@ -295,6 +314,8 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             self._history_page(event.view, changed=bool(changes))
         if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
+        if not self._history_started:
+            self.call_after_refresh(self._start_history)
         self._watch_for_alerts(event.view)
 
     def notify(
@@ -366,6 +387,8 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
         if self._hook_feed is not None:
             self._hook_feed.reset()
         self._history_forget()
+        self._history_started = True
+        self._mount_history_widgets()
         self._open_history(self.recorder.detach())
         for view in self.views():
             view.refresh_seconds = self.runtime.refresh_seconds
