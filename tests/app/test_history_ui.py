@@ -327,3 +327,17 @@ async def test_a_hostile_status_is_shown_literally_in_the_changes_view(sim, tmp_
         label = str(again.screen.query_one(".changes-filter", Static).render())
         assert "[bold red]Failed[/]" in label and "\x1b" not in label
         await wait_for(pilot, lambda: table.row_keys == [target])
+
+
+async def test_a_trends_answer_landing_during_shutdown_is_dropped(sim, tmp_path):
+    """Closing takes the tab bar down while a trends read may still be on its way back."""
+    app = app_with_history(sim, tmp_path / "history.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "redteam")
+        await settle(pilot, app)
+        strip = app.query_one("#trends", TrendStrip)
+        await wait_for(pilot, lambda: strip.shows >= 1)
+        shows = strip.shows
+        await app.query_one("#tabs").remove()
+        app._draw_trends("redteam", 0, "hour", None)  # what call_from_thread runs
+        assert strip.shows == shows

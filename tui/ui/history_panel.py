@@ -192,7 +192,7 @@ class HistoryPanels:
                     return  # another profile or key: what it compares with no longer holds
                 recorded = self.recorder.page(tab, rows, self.runtime.now())  # nothing is lost
                 away.observe(rows)
-                if tab == self.active_tab:
+                if self._on_screen(tab):
                     self._show_away()
                     if recorded:
                         self._trends_changed()
@@ -205,8 +205,14 @@ class HistoryPanels:
                 away.catch_up = "partial"
             log.info("catch-up %s: %d list calls, %d lookups, %s", tab, state.pages,
                      state.lookups, away.catch_up)
-            if self._away.get(tab) is away and tab == self.active_tab:
+            if self._away.get(tab) is away and self._on_screen(tab):
                 self._show_away()
+
+    def _on_screen(self, tab: str) -> bool:
+        """`tab` is the tab on screen; False while the app takes its widgets down (an answer
+        that lands during shutdown finds no tab bar to ask)."""
+        bars = self.query("#tabs")
+        return bool(bars) and bars.first().active == tab
 
     def _show_away(self) -> None:
         line = next(iter(self.query("#away-line").results(Static)), None)
@@ -274,7 +280,7 @@ class HistoryPanels:
             pass
 
     def _draw_trends(self, tab: str, which: int, name: str, trends: Trends | None) -> None:
-        if tab != self.active_tab or which != self._trend_span:
+        if not self._on_screen(tab) or which != self._trend_span:
             return
         strip = next(iter(self.query("#trends").results(TrendStrip)), None)
         if strip is None:
