@@ -99,11 +99,18 @@ async def shoot_history(name: str, keys: tuple[str, ...]) -> None:
             sim.update_task("redteam", key, status="Failed")
             sim.advance(120)
             app = TasktopApp(demo_runtime(sim, path), start_tab="redteam", monotonic=lambda: 1000.0)
+            app.trends_gap = 0  # the strip shows every change the catch-up recorded
             async with app.run_test(size=SIZE) as pilot:
                 view = app.view("redteam")
-                strip = app.query_one("#trends")
-                await settle(pilot, lambda: view.ticks >= 1 and app.query_one("#away-line").display
-                             and strip.shows >= 1 and not view.fetching)
+
+                def shown() -> bool:  # the history's widgets are mounted once it has opened
+                    strips, lines = app.query("#trends"), app.query("#away-line")
+                    away = app._away.get("redteam")
+                    return bool(strips and lines and lines.first().display and away
+                                and away.catch_up == "done" and strips.first().shows >= 1
+                                and not app.trends_pending)
+
+                await settle(pilot, lambda: view.ticks >= 1 and shown() and not view.fetching)
                 if keys:
                     await pilot.press(*keys)
                     await settle(pilot, lambda: len(app.screen_stack) > 1)
