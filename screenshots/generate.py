@@ -36,18 +36,8 @@ async def settle(pilot, condition) -> None:
 async def shoot(name: str, tab_id: str, keys: tuple[str, ...] = (), detail: bool = False) -> None:
     sim = start_simulator(manual_clock=True)
     try:
-        runtime = Runtime(
-            sim.url,
-            sim.url,
-            {
-                "enkrypt": KeyInfo("enkrypt", "demo", sim.enkrypt_key),
-                "nimble": KeyInfo("nimble", "demo", sim.nimble_key),
-            },
-            5.0,
-            "demo",
-            now=sim.now,
-        )
-        app = TasktopApp(runtime, start_tab=tab_id, monotonic=lambda: 1000.0)
+        app = TasktopApp(demo_runtime(sim, per_page=None), start_tab=tab_id,
+                         monotonic=lambda: 1000.0)
         async with app.run_test(size=SIZE) as pilot:
             view = app.view(tab_id)
             await settle(pilot, lambda: view.ticks >= 1)
@@ -63,7 +53,8 @@ async def shoot(name: str, tab_id: str, keys: tuple[str, ...] = (), detail: bool
         sim.stop()
 
 
-def demo_runtime(sim, history_path: Path | None = None) -> Runtime:
+def demo_runtime(sim, history_path: Path | None = None, per_page: int | None = 25) -> Runtime:
+    """The simulator's demo keys; `per_page` None fits the page to the screen."""
     runtime = Runtime(
         sim.url,
         sim.url,
@@ -73,7 +64,7 @@ def demo_runtime(sim, history_path: Path | None = None) -> Runtime:
         },
         5.0,
         "demo",
-        per_page=25,
+        per_page=per_page,
         now=sim.now,
     )
     runtime.history_path = history_path
