@@ -16,9 +16,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from tui.base.statuses import TERMINAL
 from tui.core.export_walk import walk_pages
 from tui.providers.base import NotFound, Page, PageRequest
+from tui.providers.sources import is_terminal
 
 #: List calls at most (the first page, already on screen, is not asked again).
 MAX_PAGES = 5
@@ -37,11 +37,6 @@ class CatchUpState:
     pages: int = 0  # list calls made
     lookups: int = 0  # tasks asked for by id
     cut_short: bool = False  # a bound stopped it with tasks left unchecked
-
-
-def is_live(status: str | None) -> bool:
-    """A stored status that may have moved on while tasktop was closed (unknown words too)."""
-    return (status or "").casefold() not in TERMINAL
 
 
 async def catch_up(
@@ -85,7 +80,7 @@ async def catch_up(
     finally:
         await pages.aclose()
 
-    missing = [key for key, status in stored.items() if is_live(status) and not seen(key)]
+    missing = [key for key, status in stored.items() if not is_terminal(status) and not seen(key)]
     if len(missing) > max_lookups:
         state.cut_short = True
         missing = missing[:max_lookups]
