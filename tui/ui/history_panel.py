@@ -120,15 +120,12 @@ class HistoryPanels:
         """A landed page of `view` (`changed`: it recorded a transition)."""
         if self._compare_away(view) and view.tab_id == self.active_tab:
             self._show_away()
-        if view.tab_id != self.active_tab:
-            return
-        if changed:
+        if view.tab_id == self.active_tab and (changed or self._trends_due()):
             self._trends_changed()
-        elif self._trends_due():
-            self._show_trends()
 
     def _trends_changed(self) -> None:
-        """A page recorded a change: read now, or once at the end of the gap after the last."""
+        """A page recorded a change (or the bars moved on): read now, or once at the end of the
+        gap after the last read."""
         if self._trend_span is None:
             return  # hidden: `t` reads afresh
         if self._trends_cooling is not None:
