@@ -190,12 +190,12 @@ async def test_the_prefetched_first_page_is_sized_from_the_terminal_and_used(sim
     runtime = make_runtime(sim, per_page=None)
     runtime.terminal_size = (120, 40)
     runtime.prefetch(tab)
-    client = runtime.client("nimble" if tab == "nimble" else "enkrypt")
-    assert client._preloaded[1].per_page == rows_that_fit(120, 40)
-    client._preloaded[2].result(timeout=10)
+    early = runtime.early_pages[tab]
+    assert early.request.per_page == rows_that_fit(120, 40)
+    early.page.result(timeout=10)
     app = TasktopApp(runtime, start_tab=tab)
     async with app.run_test(size=(120, 40)) as pilot:
         await loaded(pilot, app, tab)
-        assert client._preloaded is None  # taken
+        assert runtime.early_pages == {} and app.view(tab).early is None  # taken
         assert sim.counts().get(LIST[tab]) == 1
         assert app.view(tab).table.row_count == rows_that_fit(120, 40)

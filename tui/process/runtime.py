@@ -10,13 +10,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from tui.core.keys import KeyInfo
 from tui.core.page_fit import rows_that_fit
 from tui.providers.base import PageRequest
-from tui.providers.sources import TaskSource
 from tui.tabs.registry import providers, spec
+
+if TYPE_CHECKING:
+    from tui.providers.sources import TaskSource
 
 
 def utc_now() -> datetime:
@@ -60,6 +62,10 @@ class Runtime:
     urls: dict[str, str] = field(default_factory=dict)
     _clients: dict[str, Any] = field(default_factory=dict, repr=False)
     _retired: list[Any] = field(default_factory=list, repr=False)
+    #: The start tab's first page on its way (`prefetch`), until its view takes it.
+    early_pages: dict[str, Any] = field(default_factory=dict, repr=False)
+    _helpers: list[Any] = field(default_factory=list, repr=False)
+    _warmed: bool = field(default=False, repr=False)
 
     def client(self, provider: str) -> Any:
         """The one httpx-backed client for a provider (created on first use)."""
@@ -95,22 +101,40 @@ class Runtime:
         return rows_that_fit(*size) if size else None
 
     def prefetch(self, tab_id: str) -> None:
-        """Send the tab's first list call now, from a thread (see tui.process.prefetch); its client takes
-        the answer. Nothing happens without a key (keyring keys are found later, in the app) or
-        without a page size."""
+        """Start fetching the tab's first page beside the app (see tui.process.prefetch); the tab's
+        view takes it with `take_early`. Nothing happens without a key (keyring keys are found
+        later, in the app) or without a page size."""
         tab = spec(tab_id)
         provider = tab.provider.name
         per_page = self.first_page_size()
         if not self.key(provider).present or per_page is None:
             return
-        from tui.process.prefetch import fetch_in_thread
+        from tui.process import prefetch
 
-        call, request = tab.first_call, PageRequest.first(per_page)
-        answer = fetch_in_thread(lambda: self.new_client(provider), call, request)
-        # Built now, the app's client imports httpcore on this thread at once. Built later, with
-        # the screen, the fetch thread had to import it while competing with Textual's import,
-        # and its answer missed the first frame in 9 of 11 launches.
-        self.client(provider).preload(call, request, answer)
+        early = prefetch.start(
+            tab_id, tab.source, lambda: self.new_client(provider), PageRequest.first(per_page),
+            self.timeout,
+        )
+        self.early_pages[tab_id] = early
+        self._helpers.append(early)
+
+    def warm_http(self) -> None:
+        """Import the HTTP stack on a thread (see tui.providers.http.prepare), once."""
+        if self._warmed:
+            return
+        self._warmed = True
+        import threading
+        from urllib.parse import urlsplit
+
+        from tui.providers.http import prepare
+
+        schemes = {urlsplit(self.url(p)).scheme for p in providers()}
+        threading.Thread(target=prepare, args=(schemes,), name="tasktop-warm-http",
+                         daemon=True).start()
+
+    def take_early(self, tab_id: str) -> Any:
+        """The tab's early first page (a tui.process.prefetch.EarlyPage), once; None if none."""
+        return self.early_pages.pop(tab_id, None)
 
     def source(self, tab_id: str) -> TaskSource | None:
         """A fresh source for a tab, or None when its provider has no key."""
@@ -122,6 +146,8 @@ class Runtime:
     def set_key(self, key: KeyInfo) -> None:
         """Use a new key for a provider: its client is rebuilt on next use."""
         self.keys[key.provider] = key
+        for tab_id in [t for t in self.early_pages if spec(t).provider.name == key.provider]:
+            self.early_pages.pop(tab_id).close()  # fetched with the old key
         old = self._clients.pop(key.provider, None)
         if old is not None:
             self._retired.append(old)
@@ -141,6 +167,9 @@ class Runtime:
             self.set_key(env_key(provider) or KeyInfo(provider, "none"))
 
     async def aclose(self) -> None:
+        for early in self._helpers:  # taken or not: a helper still running is stopped
+            early.close()
+        self.early_pages.clear()
         for client in [*self._clients.values(), *self._retired]:
             await client.aclose()
         self._clients.clear()

@@ -6,14 +6,12 @@ default URL is; the key is wrapped in `Secret` at once so no frame ever holds it
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import Future
-from typing import Any, ClassVar, Self
+from typing import TYPE_CHECKING, ClassVar, Self
 
-import httpx
-
-from .base import PageRequest
 from .http import DEFAULT_TIMEOUT, MAX_RESPONSE_BYTES, HttpClient, Secret
+
+if TYPE_CHECKING:
+    import httpx
 
 
 class ProviderClient:
@@ -43,34 +41,15 @@ class ProviderClient:
             max_bytes=max_bytes,
             transport=transport,
         )
-        self._preloaded: tuple[str, PageRequest, Future[Any]] | None = None
 
     def __repr__(self) -> str:
-        return f"{type(self).__name__}({str(self._http.base_url)!r})"
+        return f"{type(self).__name__}({self._http.url!r})"
 
     @property
     def http(self) -> HttpClient:
         return self._http
 
-    def preload(self, call: str, request: PageRequest, answer: Future[Any]) -> None:
-        """Let the first `call(request)` take `answer`, a page already on its way (fetched on
-        another thread by tui.process.prefetch while the app starts)."""
-        self._preloaded = (call, request, answer)
-
-    async def _take_preloaded(self, call: str, request: PageRequest) -> Any | None:
-        """The preloaded answer to this very call, once; None to ask the server here instead
-        (another call, or the early fetch failed: its error is met again by the normal path)."""
-        if self._preloaded is None or self._preloaded[:2] != (call, request):
-            return None
-        answer = self._preloaded[2]
-        self._preloaded = None
-        try:
-            return await asyncio.wrap_future(answer)
-        except Exception:  # noqa: BLE001 - any failure: the request is simply made again here
-            return None
-
     async def aclose(self) -> None:
-        self._preloaded = None
         await self._http.aclose()
 
     async def __aenter__(self) -> Self:

@@ -47,8 +47,6 @@ class EnkryptClient(ProviderClient):
     async def list_datasets(self, request: PageRequest | None = None) -> Page[str]:
         """GET /datasets/list-tasks: dataset names of one page."""
         request = request or PageRequest()
-        if (early := await self._take_preloaded("list_datasets", request)) is not None:
-            return early
         got = await self._http.get_json(
             "/datasets/list-tasks",
             params=_number_params(request),
@@ -78,8 +76,6 @@ class EnkryptClient(ProviderClient):
     async def list_redteam(self, request: PageRequest | None = None) -> Page[RedteamTask]:
         """GET /redteam/list-tasks: red-team tasks of one page."""
         request = request or PageRequest()
-        if (early := await self._take_preloaded("list_redteam", request)) is not None:
-            return early
         got = await self._http.get_json(
             "/redteam/list-tasks",
             params=_number_params(request),

@@ -16,9 +16,9 @@ import ssl
 import sys
 import time
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
-import httpx
 import msgspec
 
 from tui.base.loopback import is_loopback
@@ -40,6 +40,9 @@ from .http_errors import (
 )
 from .models import decode_json
 from .retry import DEFAULT_RETRY, RetryPolicy
+
+if TYPE_CHECKING:
+    import httpx
 
 DEFAULT_TIMEOUT = 10.0
 MAX_RESPONSE_BYTES = 8 * 1024 * 1024
@@ -123,8 +126,20 @@ def _tls_context(scheme: str) -> ssl.SSLContext:
     context still requires a verified certificate and trusts nothing, so it fails closed.
     """
     if scheme == "https":
+        import httpx
+
         return httpx.create_ssl_context()
     return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+
+
+def prepare(schemes: set[str]) -> None:
+    """Import httpx and build the TLS contexts the clients will use, now: the app calls this on a
+    thread once its first page is painted, so its first own request does not stall the UI
+    thread for the ~80 ms of the import (and ~40 ms of loading the CA bundle for https)."""
+    import httpx  # noqa: F401
+
+    for scheme in schemes:
+        _tls_context(scheme)
 
 
 class HttpClient:
@@ -132,6 +147,9 @@ class HttpClient:
 
     `auth_header` is the header name the key travels in; `auth_scheme` prefixes the value
     ("Bearer"). The key is kept private: it is added per request and never appears in repr or errors.
+
+    httpx itself (~80 ms to import) is imported, and the AsyncClient built, with the first request:
+    the app paints its first page, fetched by tui.process.prefetch, before it needs either.
     """
 
     def __init__(
@@ -161,27 +179,53 @@ class HttpClient:
         #: Called after every attempt (retries too) with its error or None and its seconds:
         #: how a concurrency window (window.AimdWindow) hears of a 429 that a retry then hid.
         self.listeners: list[Callable[[ProviderError | None, float], None]] = []
+        if not isinstance(base_url, str):
+            raise InvalidArgument(f"invalid {provider} URL: {base_url!r}")
         try:
-            self.base_url = httpx.URL(base_url)
-        except (httpx.InvalidURL, TypeError) as exc:
+            parts = urlsplit(base_url)
+            parts.port  # noqa: B018 - raises ValueError for a port out of range
+        except ValueError as exc:
             raise InvalidArgument(f"invalid {provider} URL: {exc}") from None
-        if self.base_url.userinfo:
+        if parts.username is not None or parts.password is not None:
             raise InvalidArgument(f"the {provider} URL must not carry credentials (user:pass@)")
-        self._client = httpx.AsyncClient(
+        self._url = base_url
+        self._transport = transport
+        self._event_hooks: dict[str, list[Any]] = {"request": [], "response": []}
+
+    @property
+    def url(self) -> str:
+        """The base URL as configured (no httpx needed to read it)."""
+        return self._url
+
+    @functools.cached_property
+    def base_url(self) -> httpx.URL:
+        import httpx
+
+        try:
+            return httpx.URL(self._url)
+        except httpx.InvalidURL as exc:
+            raise InvalidArgument(f"invalid {self.provider} URL: {exc}") from None
+
+    @functools.cached_property
+    def _client(self) -> httpx.AsyncClient:
+        import httpx
+
+        return httpx.AsyncClient(
             base_url=self.base_url,
             timeout=httpx.Timeout(self.timeout, connect=min(CONNECT_TIMEOUT, self.timeout)),
             follow_redirects=False,
-            transport=transport,
+            transport=self._transport,
             limits=httpx.Limits(
                 max_keepalive_connections=KEEPALIVE_CONNECTIONS, keepalive_expiry=KEEPALIVE_EXPIRY
             ),
             verify=_tls_context(self.base_url.scheme),
             headers={"Accept": "application/json", "User-Agent": "tasktop"},
+            event_hooks=self._event_hooks,
         )
 
     def __repr__(self) -> str:
         key = "set" if self._key else "missing"
-        return f"HttpClient({self.provider}, base_url={str(self.base_url)!r}, key={key})"
+        return f"HttpClient({self.provider}, base_url={self._url!r}, key={key})"
 
     @property
     def has_key(self) -> bool:
@@ -200,13 +244,14 @@ class HttpClient:
 
         Hooks see the request with its auth header: they must never log headers.
         """
-        current = self._client.event_hooks
-        self._client.event_hooks = {
-            name: [*current.get(name, []), *hooks.get(name, [])] for name in ("request", "response")
-        }
+        for name in ("request", "response"):
+            self._event_hooks[name] = [*self._event_hooks[name], *hooks.get(name, [])]
+        if "_client" in self.__dict__:  # already built: it copied the hooks it was given
+            self._client.event_hooks = self._event_hooks
 
     async def aclose(self) -> None:
-        await self._client.aclose()
+        if "_client" in self.__dict__:  # never built: nothing to close (and no httpx to import)
+            await self._client.aclose()
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -297,6 +342,8 @@ class HttpClient:
         headers: Mapping[str, str | bytes] | None,
         shape: Callable[[Any], Any] | None = None,
     ) -> Any:
+        import httpx
+
         request = self._build(method, path, params, headers)
         if request.url.host != self.base_url.host or request.url.scheme != self.base_url.scheme:
             # Paths are ours, so this cannot happen; it guards the key if one ever is absolute.

@@ -8,9 +8,8 @@ import socket
 import ssl
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import httpx
 import msgspec
 
 from .base import (
@@ -26,6 +25,9 @@ from .base import (
     TransportError,
 )
 from .retry import rate_limit_reset
+
+if TYPE_CHECKING:  # httpx is imported with the first request (see http.HttpClient)
+    import httpx
 
 CONNECT_TIMEOUT = 5.0
 RETRY_AFTER_CAP = 60.0
@@ -121,6 +123,8 @@ def fmt_seconds(seconds: float) -> str:
 
 def status_error(response: httpx.Response, body: bytes, path: str) -> ProviderError:
     """The error an HTTP status other than 2xx means, with the server's own words if any."""
+    import httpx
+
     status = response.status_code
     text = server_message(body)
     suffix = f": {text}" if text else ""
@@ -165,6 +169,8 @@ def transport_error(
     provider: str,
 ) -> ProviderError:
     """What went wrong below HTTP, in words that name the endpoint and not the key."""
+    import httpx
+
     where = endpoint
     if isinstance(exc, httpx.ConnectTimeout):
         connect = min(CONNECT_TIMEOUT, timeout)

@@ -28,8 +28,6 @@ class NimbleClient(ProviderClient):
         """GET /v1/tasks?cursor=&limit=: one page of tasks, newest first as the server orders."""
         request = request or PageRequest()
         validate_cursor_request(request)
-        if (early := await self._take_preloaded("list_tasks", request)) is not None:
-            return early
         params: dict[str, str | int] = {"limit": request.limit}
         if request.cursor is not None:
             params["cursor"] = request.cursor

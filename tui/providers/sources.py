@@ -78,6 +78,10 @@ class TaskSource:
         """True when fetching `request` can give early pages to `partial=` (see `partial_pages`)."""
         return self.partial_pages
 
+    def adopt(self, page: Page[Row]) -> None:
+        """Take a page that another client of this API fetched (the start-up helper,
+        tui.process.prefetch) as if this source had fetched it."""
+
     async def detail(self, row: Row) -> Detail:
         raise NotImplementedError
 
@@ -240,6 +244,12 @@ class DatasetsSource(TaskSource):
         else:
             task = self._settled.get(key) or await self.client.get_dataset_task(dataset=key)
         return Detail(task, Row(task.dataset_name, task.status, task))
+
+    def adopt(self, page: Page[Row]) -> None:
+        """Settled tasks of the page go into the terminal-state cache, as if enriched here."""
+        for row in page.rows:
+            if isinstance(row.record, DatasetTask) and is_terminal(row.record.status):
+                self._settled[row.key] = row.record
 
     def forget(self) -> None:
         """Drop the terminal-state cache (used when the profile or key changes)."""

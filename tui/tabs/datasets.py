@@ -121,7 +121,6 @@ SPEC = TabSpec(
     title="Datasets",
     provider=ENKRYPT,
     source=DatasetsSource,
-    first_call="list_datasets",
     columns=COLUMNS,
     cells=cells,
     detail=detail,

@@ -90,7 +90,6 @@ SPEC = TabSpec(
     title="Nimble",
     provider=NIMBLE,
     source=NimbleSource,
-    first_call="list_tasks",
     columns=COLUMNS,
     cells=cells,
     detail=detail,

@@ -62,7 +62,6 @@ SPEC = TabSpec(
     title="Red team",
     provider=ENKRYPT,
     source=RedteamSource,
-    first_call="list_redteam",
     columns=COLUMNS,
     cells=cells,
     detail=detail,

@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 
 __all__ = ["CliColumn", "Column", "DetailView", "Provider", "TabSpec", "plain"]
 
-#: (url, key, timeout) → a client (a tui.providers.client.ProviderClient: `preload`, `aclose`).
+#: (url, key, timeout) → a client (a tui.providers.client.ProviderClient, with `aclose`).
 ClientFactory = Callable[[str, "str | None", float], Any]
 
 
@@ -88,8 +88,6 @@ class TabSpec:
     provider: Provider
     #: client → the tab's TaskSource (what a tick fetches, what the detail shows).
     source: Callable[[Any], TaskSource]
-    #: The client method the source calls first (sent early by tui.process.prefetch).
-    first_call: str
     columns: Sequence[Column]
     #: (row, now) → one Text per column, every server value through `tui.tabs.cells.cell`.
     cells: Callable[[Row, datetime], list[Text]]

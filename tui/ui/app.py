@@ -148,6 +148,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             monotonic=self.monotonic,
             per_page=self.runtime.first_page_size((self.size.width, self.size.height)),
             fit_rows=self.runtime.per_page is None,
+            early=self.runtime.take_early(tab_id),
             id=f"view-{tab_id}",
         )
 
@@ -314,6 +315,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             self._history_page(event.view, changed=bool(changes))
         if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
+            self.runtime.warm_http()
         if not self._history_started:
             self.call_after_refresh(self._start_history)
         self._watch_for_alerts(event.view)

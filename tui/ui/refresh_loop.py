@@ -7,7 +7,7 @@ and schedules its retry. When the next fetch is due is `tui.core.refresh_schedul
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from rich.text import Text
@@ -102,13 +102,14 @@ class RefreshLoop:
         async with self._fetch_lock:
             if not self.nav.current(generation) or self.source is None:
                 return
+            # A page not on screen yet: show what is known as soon as it is known.
+            wants_partial = self.source.gives_partial(request) and not self._showing(request)
+            partial = (lambda early: self._partial(early, generation)) if wants_partial else None
+            page = await self._early_answer(request, partial)
             try:
-                if self.source.gives_partial(request) and not self._showing(request):
-                    # A page not on screen yet: show what is known as soon as it is known.
-                    page = await self.source.fetch(
-                        request, partial=lambda early: self._partial(early, generation)
-                    )
-                else:
+                if page is None and partial is not None:
+                    page = await self.source.fetch(request, partial=partial)
+                elif page is None:
                     page = await self.source.fetch(request)
             except ProviderError as error:
                 if self.nav.current(generation) and self._live:
@@ -119,6 +120,27 @@ class RefreshLoop:
             if self._walk_on(page):
                 return  # the user already asked for a later page: this one is only a stepping stone
             self._succeeded(page)
+
+    async def _early_answer(
+        self: TaskView, request: PageRequest, partial: Callable[[Page[Row]], None] | None
+    ) -> Page[Row] | None:
+        """The start-up helper's page if it answers this very request (else None: ask the
+        server); taken once."""
+        early, self.early = self.early, None
+        if early is None or self.source is None:
+            return None
+        if early.request != request:
+            early.close()
+            return None
+        page = await early.take(partial)
+        if page is not None:
+            self.source.adopt(page)
+        return page
+
+    def _drop_early(self: TaskView) -> None:
+        if self.early is not None:
+            self.early.close()
+            self.early = None
 
     def _showing(self: TaskView, request: PageRequest) -> bool:
         return self.page is not None and self.page.request == request

@@ -17,6 +17,7 @@ import asyncio
 import time
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -42,6 +43,9 @@ from widgets.refresh_badge import RefreshBadge
 from widgets.status_filter import StatusFilter
 from widgets.task_table import TaskTable
 from widgets.text import literal
+
+if TYPE_CHECKING:
+    from tui.process.prefetch import EarlyPage
 
 
 def _on(model: str, name: str, doc: str) -> property:
@@ -126,12 +130,15 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         monotonic: Callable[[], float] = time.monotonic,
         per_page: int = 10,
         fit_rows: bool = False,
+        early: EarlyPage | None = None,
         id: str | None = None,
     ) -> None:
         super().__init__(id=id, classes="task-view")
         self.spec = spec
         self.tab_id = spec.id
         self.source = source
+        #: The first page, fetched by the start-up helper; taken by the first fetch it answers.
+        self.early = early
         self.nav = Navigation(PageRequest.first(per_page), source.paging if source else "number")
         self.schedule = RefreshSchedule(refresh_seconds)
         self.key_label = key_label
@@ -209,6 +216,7 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         # Whatever the old client still answers is dropped (a new generation).
         self.nav.restart(source.paging if source else self.nav.paging)
         self.source = source
+        self._drop_early()
         self.key_label = key_label
         self.page = None
         self.schedule.forget()

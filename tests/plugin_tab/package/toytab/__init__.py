@@ -42,8 +42,6 @@ class ToyClient(ProviderClient):
 
     async def list_jobs(self, request: PageRequest | None = None) -> Page[Job]:
         request = request or PageRequest()
-        if (early := await self._take_preloaded("list_jobs", request)) is not None:
-            return early
         params: dict[str, str | int] = {"page": request.page, "per_page": request.per_page}
         if request.status:
             params["state"] = request.status
@@ -99,7 +97,6 @@ SPEC = TabSpec(
     title="Toy jobs",
     provider=TOY,
     source=JobsSource,
-    first_call="list_jobs",
     columns=(
         Column("state", "State", min_width=7),
         Column("title", "Title", min_width=10),
