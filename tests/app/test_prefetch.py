@@ -121,15 +121,15 @@ def test_a_new_key_drops_the_page_fetched_with_the_old_one(sim) -> None:
 
 
 FORKED = """
-import asyncio, json, os, sys
-from tui.core.keys import KeyInfo
-from tui.process.runtime import Runtime
+import asyncio, json, sys
+from tui.commands.app_cmd import build_runtime, fork_first_page
+from tui.commands.main import parse_args
 
-url, key, per_page = sys.argv[1], sys.argv[2], int(sys.argv[3])
-keys = {"enkrypt": KeyInfo("enkrypt", "env", key), "nimble": KeyInfo("nimble", "none")}
-runtime = Runtime(url, url, keys, per_page=per_page)
-runtime.prefetch("datasets")
-early = runtime.early_pages["datasets"]
+args = parse_args(["--per-page", "25", "--no-history"])
+forked = fork_first_page(args, (120, 40))
+runtime = build_runtime(args)
+runtime.prefetch("datasets", forked)
+early = runtime.early_pages.get("datasets")
 partial = []
 
 async def main():
@@ -137,37 +137,46 @@ async def main():
     await runtime.aclose()
     return page
 
-page = asyncio.run(main())
+page = asyncio.run(main()) if early else None
 print(json.dumps({
-    "carrier": early.carrier, "pid": early.pid, "rows": len(page.rows) if page else None,
+    "carrier": forked.carrier, "pid": forked.pid, "rows": len(page.rows) if page else None,
     "tasks": sum(1 for row in page.rows if row.status) if page else None,
-    "partial": partial, "httpx": "httpx" in sys.modules,
+    "partial": partial, "httpx": "httpx" in sys.modules, "kept": early is not None,
 }))
 """
 
 
-def run_forked(sim, key: str, per_page: int = 25) -> dict:
+def run_forked(sim, tmp_path, key: str | None) -> dict:
+    """The CLI's start-up in a fresh interpreter: fork the helper, build the runtime, take."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("TASKTOP_")}
-    result = subprocess.run(
-        [sys.executable, "-c", FORKED, sim.url, key, str(per_page)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60,
-    )
+    env.update(TASKTOP_ENKRYPT_URL=sim.url, TASKTOP_NIMBLE_URL=sim.url,
+               XDG_CONFIG_HOME=str(tmp_path / "config"))
+    if key is not None:
+        env["TASKTOP_ENKRYPT_API_KEY"] = key
+    result = subprocess.run([sys.executable, "-c", FORKED], cwd=ROOT, env=env,
+                            capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr[-3000:]
     return json.loads(result.stdout)
 
 
-def test_a_forked_helper_brings_the_page_and_the_parent_needs_no_httpx(sim) -> None:
-    got = run_forked(sim, sim.enkrypt_key)
+def test_a_forked_helper_brings_the_page_and_the_parent_needs_no_httpx(sim, tmp_path) -> None:
+    got = run_forked(sim, tmp_path, sim.enkrypt_key)
     assert got["carrier"] == "process" and got["pid"] not in (None, os.getpid())
     assert got["rows"] == 25 and got["tasks"] == 25
     assert got["httpx"] is False  # the page came over the pipe: nothing to import for it
     assert sim.counts() == {"/datasets/list-tasks": 1, "/datasets/get-task": 25}
 
 
-def test_a_forked_helper_that_fails_gives_no_page(sim) -> None:
-    got = run_forked(sim, "wrong-key-123")
+def test_a_forked_helper_that_fails_gives_no_page(sim, tmp_path) -> None:
+    got = run_forked(sim, tmp_path, "wrong-key-123")
     assert got["carrier"] == "process" and got["rows"] is None and got["partial"] == []
     assert sim.counts() == {"/datasets/list-tasks": 1}
+
+
+def test_without_a_key_the_forked_helper_is_dropped_and_asks_nothing(sim, tmp_path) -> None:
+    got = run_forked(sim, tmp_path, None)
+    assert got["carrier"] == "process" and got["kept"] is False
+    assert sim.counts() == {}
 
 
 def test_the_cli_paints_the_forked_helpers_page_and_asks_for_it_nowhere_else(sim, tmp_path):

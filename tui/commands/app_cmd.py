@@ -118,6 +118,35 @@ def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
     )
 
 
+def fork_first_page(args: argparse.Namespace, terminal_size: tuple[int, int]):
+    """A helper process, forked before anything else is imported, that builds its own runtime
+    from the same arguments and fetches the start tab's first page (an EarlyPage; None where
+    the CLI may not fork, and with --demo, whose simulator runs in this process)."""
+    from tui.process import fork
+
+    if args.demo or not fork.can_fork():
+        return None
+
+    async def job(send) -> None:
+        runtime = build_runtime(args)
+        runtime.terminal_size = terminal_size
+        request = runtime.first_request(START_TAB)
+        if request is None:
+            send("failed", "no key in the environment, or no page size")
+            return
+        await runtime.fetch_first_page(START_TAB, request, send)
+
+    def helper(write_end: int) -> None:
+        from tui.process.prefetch import run_helper
+
+        run_helper(write_end, job)
+
+    pid, read_end = fork.fork(helper)
+    from tui.process import prefetch
+
+    return prefetch.in_process(START_TAB, pid, read_end)
+
+
 def provider_urls() -> dict[str, str]:
     """The URLs a tab package's providers are told through their env var (`Provider.url_env`);
     the built-ins' come from the config."""
@@ -199,12 +228,18 @@ def history_path(args: argparse.Namespace, extra: dict) -> Path | None:
     return Path(path).expanduser()
 
 
+#: The tab the monitor opens on.
+START_TAB = "datasets"
+
+
 def run(args: argparse.Namespace) -> int:
     import shutil
 
+    terminal_size = tuple(shutil.get_terminal_size())  # as Textual's driver reads it
+    forked = fork_first_page(args, terminal_size)
     runtime = build_runtime(args)
-    runtime.terminal_size = tuple(shutil.get_terminal_size())  # as Textual's driver reads it
-    runtime.prefetch("datasets")  # its round trip overlaps Textual's import and the first mount
+    runtime.terminal_size = terminal_size
+    runtime.prefetch(START_TAB, forked)  # its round trips overlap Textual's import and first mount
     from tui.core.config import ConfigError
     from tui.process.hangup import HANGUP_EXIT, watch_terminal
     from tui.ui.app import TasktopApp

@@ -1,24 +1,24 @@
-"""The start tab's first page, fetched beside the app while it starts, by a helper process.
+"""The start tab's first page, fetched beside the app while it starts, by a helper.
 
 Importing Textual and building the screen keep one core busy for ~0.3 s. The first page's round
 trips (the list call, and on Datasets one get-task per name) came on top of that when the app sent
 them, and sending them from a thread did not help much: the thread needs the same core (the GIL)
-and httpx costs ~80 ms to import. So, as soon as the CLI knows URL and key, it forks a helper that
-imports httpx, fetches the page with the tab's own source on the other core, and sends it back over
-a pipe; the app paints it without having imported httpx at all (see providers.http.HttpClient).
+and httpx costs ~80 ms to import. So right after reading its arguments the CLI forks a helper
+(tui.process.fork) that builds its own runtime from them, imports httpx and fetches the page with
+the tab's own source on the other core, and sends it back over a pipe; the app paints it without
+having imported httpx at all (see providers.http.HttpClient).
 
-The helper is forked before Textual is imported and before any thread runs; where that cannot be
-(threads already running, as with --demo's embedded simulator; no `os.fork`; one CPU) a thread
-fetches instead. Either way the app takes the page once (`EarlyPage.take`), and asks the server
-itself when the early fetch failed: its error is then met, and shown, by the normal path.
+Where the CLI may not fork (threads already running, as with --demo's embedded simulator; no
+`os.fork`; one CPU) a thread fetches instead, once the runtime is built. Either way the app takes
+the page once (`EarlyPage.take`), and asks the server itself when the early fetch failed: its
+error is then met, and shown, by the normal path.
 
 The pipe carries pickles, and only from the helper this process forked: nothing else can write
-to it.
+to it. asyncio is imported where it is used, so importing this module costs the parent little.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import os
 import pickle
@@ -26,7 +26,7 @@ import struct
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from concurrent.futures import Future, InvalidStateError
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,7 +37,7 @@ from tui.providers.base import Page, PageRequest
 #: default the thread got so few turns beside Textual's import that its answer missed the first
 #: frame; at 0.5 ms it was there in 9 to 11 of 11 launches.
 SWITCH_INTERVAL = 0.0005
-#: The helper gives up after this many times the client's timeout (the app then asks itself).
+#: A helper gives up after this many times the client's timeout (the app then asks itself).
 DEADLINE_TIMEOUTS = 2
 _FRAME = struct.Struct(">I")
 log = logging.getLogger("tasktop.prefetch")
@@ -57,7 +57,8 @@ class EarlyPage:
     gives partial pages) may come first, `page` is the whole answer."""
 
     tab_id: str
-    request: PageRequest
+    #: The request the page answers (a forked helper's is set by the parent once it knows it).
+    request: PageRequest | None
     carrier: str  # "process" or "thread"
     #: The helper process's id (None for a thread).
     pid: int | None = None
@@ -93,17 +94,21 @@ class EarlyPage:
         log.debug("first page of %s asked for %.3f s after the helper started (%s)", self.tab_id,
                   time.perf_counter() - self._started,
                   "it is there" if self.page.done() else "waiting")
+        import asyncio
+
         page = asyncio.wrap_future(self.page)
         try:
             if partial is not None and not self.page.done():
                 names = asyncio.wrap_future(self.partial)
                 await asyncio.wait({page, names}, return_when=asyncio.FIRST_COMPLETED)
-                if names.done() and not page.done() and names.exception() is None:
+                if names.done() and not page.done() and names.exception() is None \
+                        and names.result().request == self.request:
                     partial(names.result())
                 names.cancel()
-            return await page
+            answer = await page
         except EarlyFetchFailed:
             return None
+        return answer if answer.request == self.request else None
 
     def close(self) -> None:
         """Stop the helper if it still runs (the page was not wanted, or the app is closing)."""
@@ -125,6 +130,8 @@ async def fetch_first_page(
     send: Send, deadline: float,
 ) -> None:
     """What the helper does, in a process or a thread: the tab's own source fetches the page."""
+    import asyncio
+
     try:
         async with asyncio.timeout(deadline), new_client() as client:
             source = source_for(client)
@@ -138,25 +145,12 @@ async def fetch_first_page(
         send("page", page)
 
 
-def start(
-    tab_id: str, source_for: Callable[[Any], Any], new_client: Callable[[], Any],
-    request: PageRequest, timeout: float,
-) -> EarlyPage:
-    """Start fetching `request` of a tab now, in a forked helper if this process may fork."""
-    deadline = DEADLINE_TIMEOUTS * timeout
-    if can_fork():
-        return _in_process(tab_id, source_for, new_client, request, deadline)
-    return _in_thread(tab_id, source_for, new_client, request, deadline)
+#: What a helper runs: a coroutine function that reports through `send`.
+Job = Callable[[Send], Awaitable[None]]
 
 
-def can_fork() -> bool:
-    """Fork only a process with no other thread (a child of a threaded parent may inherit a lock
-    held forever), and only when a second CPU can run the helper beside the app."""
-    return hasattr(os, "fork") and threading.active_count() == 1 and (os.cpu_count() or 1) > 1
-
-
-def _in_thread(tab_id: str, source_for, new_client, request: PageRequest,
-               deadline: float) -> EarlyPage:
+def in_thread(tab_id: str, request: PageRequest, job: Job) -> EarlyPage:
+    """Run `job` on a daemon thread with its own event loop, its reports going to an EarlyPage."""
     early = EarlyPage(tab_id, request, "thread")
 
     def deliver(kind: str, value: Any) -> None:
@@ -165,8 +159,10 @@ def _in_thread(tab_id: str, source_for, new_client, request: PageRequest,
         early.deliver(kind, value)
 
     def run() -> None:
+        import asyncio
+
         try:
-            asyncio.run(fetch_first_page(source_for, new_client, request, deliver, deadline))
+            asyncio.run(job(deliver))
         except BaseException as error:  # noqa: BLE001 - the app asks again
             sys.setswitchinterval(default_interval)
             early.fail(f"{type(error).__name__}: {error}")
@@ -177,16 +173,12 @@ def _in_thread(tab_id: str, source_for, new_client, request: PageRequest,
     return early
 
 
-def _in_process(tab_id: str, source_for, new_client, request: PageRequest,
-                deadline: float) -> EarlyPage:
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the helper: never returns into the CLI
-        os.close(read_end)
-        _helper(write_end, source_for, new_client, request, deadline)
-    os.close(write_end)
+def in_process(tab_id: str, pid: int, read_end: int) -> EarlyPage:
+    """The EarlyPage of a helper forked by tui.process.fork to run `run_helper`: its reports
+    come over the pipe. The page's request is only known to the parent later: it sets
+    `EarlyPage.request` itself."""
     helper = _Helper(pid)
-    early = EarlyPage(tab_id, request, "process", pid, _stop=helper.terminate)
+    early = EarlyPage(tab_id, None, "process", pid, _stop=helper.terminate)
     threading.Thread(target=_receive, args=(read_end, helper, early), name="tasktop-first-page",
                      daemon=True).start()
     return early
@@ -215,7 +207,10 @@ class _Helper:
                 os.kill(self.pid, signal.SIGTERM)
 
 
-def _helper(write_end: int, source_for, new_client, request: PageRequest, deadline: float) -> None:
+def run_helper(write_end: int, job: Job) -> None:
+    """The forked helper: run `job`, its reports pickled into the pipe, then exit."""
+    import asyncio
+
     status = 1
     try:
         devnull = os.open(os.devnull, os.O_RDWR)
@@ -227,7 +222,7 @@ def _helper(write_end: int, source_for, new_client, request: PageRequest, deadli
                 data = pickle.dumps((kind, value), protocol=pickle.HIGHEST_PROTOCOL)
                 pipe.write(_FRAME.pack(len(data)) + data)
 
-            asyncio.run(fetch_first_page(source_for, new_client, request, send, deadline))
+            asyncio.run(job(send))
         status = 0
     finally:  # no atexit, no buffers of the parent flushed twice, whatever happened
         os._exit(status)

@@ -100,23 +100,44 @@ class Runtime:
         size = terminal or self.terminal_size
         return rows_that_fit(*size) if size else None
 
-    def prefetch(self, tab_id: str) -> None:
-        """Start fetching the tab's first page beside the app (see tui.process.prefetch); the tab's
-        view takes it with `take_early`. Nothing happens without a key (keyring keys are found
-        later, in the app) or without a page size."""
-        tab = spec(tab_id)
-        provider = tab.provider.name
-        per_page = self.first_page_size()
-        if not self.key(provider).present or per_page is None:
+    def prefetch(self, tab_id: str, forked: Any = None) -> None:
+        """Have the tab's first page fetched beside the app (see tui.process.prefetch); the tab's
+        view takes it with `take_early`. `forked`: an EarlyPage whose helper process the CLI
+        forked before this runtime existed; without one a thread fetches. Nothing is fetched
+        without a key (keyring keys are found later, in the app) or without a page size."""
+        request = self.first_request(tab_id)
+        if request is None:
+            if forked is not None:
+                forked.close()
             return
         from tui.process import prefetch
 
-        early = prefetch.start(
-            tab_id, tab.source, lambda: self.new_client(provider), PageRequest.first(per_page),
-            self.timeout,
-        )
+        if forked is not None:
+            forked.request = request
+            early = forked
+        else:
+            early = prefetch.in_thread(
+                tab_id, request, lambda send: self.fetch_first_page(tab_id, request, send)
+            )
         self.early_pages[tab_id] = early
         self._helpers.append(early)
+
+    def first_request(self, tab_id: str) -> PageRequest | None:
+        """The tab's first request at start-up; None when its key or the page size is not known."""
+        per_page = self.first_page_size()
+        if not self.key(spec(tab_id).provider.name).present or per_page is None:
+            return None
+        return PageRequest.first(per_page)
+
+    async def fetch_first_page(self, tab_id: str, request: PageRequest, send: Any) -> None:
+        """A helper's job: the page, fetched with the tab's own source and a client of its own."""
+        from tui.process import prefetch
+
+        tab = spec(tab_id)
+        await prefetch.fetch_first_page(
+            tab.source, lambda: self.new_client(tab.provider.name), request, send,
+            prefetch.DEADLINE_TIMEOUTS * self.timeout,
+        )
 
     def warm_http(self) -> None:
         """Import the HTTP stack on a thread (see tui.providers.http.prepare), once."""

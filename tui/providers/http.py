@@ -75,7 +75,20 @@ def settle_missing_sniffio() -> None:
         sys.modules["sniffio"] = None  # type: ignore[assignment]
 
 
+def skip_httpx_cli() -> None:
+    """Keep httpx from importing its command-line client when httpx is imported.
+
+    httpx's `__init__` imports `httpx._main` whenever click is installed (in a development venv
+    import-linter brings it), and that imports click, rich's console, progress, table and syntax,
+    and pygments: ~40 ms of a cold import that tasktop never uses. A None in sys.modules makes that
+    import fail at once, and httpx falls back to the stub it has for a missing click.
+    """
+    if "httpx" not in sys.modules:
+        sys.modules.setdefault("httpx._main", None)  # type: ignore[arg-type]
+
+
 settle_missing_sniffio()
+skip_httpx_cli()
 
 
 class Secret:

@@ -315,7 +315,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             self._history_page(event.view, changed=bool(changes))
         if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
-            self.runtime.warm_http()
+            self.call_after_refresh(self.runtime.warm_http)  # its thread would slow that frame
         if not self._history_started:
             self.call_after_refresh(self._start_history)
         self._watch_for_alerts(event.view)
