@@ -62,8 +62,9 @@ def _per_page(text: str) -> int:
     return value
 
 
-def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
-    """Config + keys (+ simulator for --demo) → the Runtime the app runs against."""
+def build_runtime(args: argparse.Namespace, *, fetch_only: bool = False):  # -> Runtime
+    """Config + keys (+ simulator for --demo) → the Runtime the app runs against. `fetch_only`:
+    without hooks and history (the first-page helper, whose request waits for this)."""
     from tui.core.config import ConfigError, load_config
     from tui.core.keys import KeyInfo, env_key
     from tui.process.runtime import Runtime
@@ -79,8 +80,9 @@ def build_runtime(args: argparse.Namespace):  # -> tui.process.runtime.Runtime
     per_page = getattr(args, "per_page", None)
     options = alert_options(args, config.extra)
     try:
-        options["hooks"] = hook_runner(config)
-        options["history_path"] = history_path(args, config.extra)
+        if not fetch_only:
+            options["hooks"] = hook_runner(config)
+            options["history_path"] = history_path(args, config.extra)
     except ConfigError as error:
         raise SystemExit(f"tasktop: config: {error}") from None
     sim_latency = getattr(args, "sim_latency", 0.0)
@@ -128,7 +130,7 @@ def fork_first_page(args: argparse.Namespace, terminal_size: tuple[int, int]):
         return None
 
     async def job(send) -> None:
-        runtime = build_runtime(args)
+        runtime = build_runtime(args, fetch_only=True)
         runtime.terminal_size = terminal_size
         request = runtime.first_request(START_TAB)
         if request is None:
