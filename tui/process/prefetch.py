@@ -3,7 +3,7 @@
 Importing Textual and building the screen keep one core busy for ~0.3 s. The first page's round
 trips (the list call, and on Datasets one get-task per name) came on top of that when the app sent
 them, and sending them from a thread did not help much: the thread needs the same core (the GIL)
-and httpx costs ~80 ms to import. So right after reading its arguments the CLI forks a helper
+and importing httpx takes ~40 ms. So right after reading its arguments the CLI forks a helper
 (tui.process.fork) that builds its own runtime from them, imports httpx and fetches the page with
 the tab's own source on the other core, and sends it back over a pipe; the app paints it without
 having imported httpx at all (see providers.http.HttpClient).

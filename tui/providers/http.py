@@ -148,7 +148,7 @@ def _tls_context(scheme: str) -> ssl.SSLContext:
 def prepare(schemes: set[str]) -> None:
     """Import httpx and build the TLS contexts the clients will use, now: the app calls this on a
     thread once its first page is painted, so its first own request does not stall the UI
-    thread for the ~80 ms of the import (and ~40 ms of loading the CA bundle for https)."""
+    thread for the ~40 ms of the import (and ~40 ms of loading the CA bundle for https)."""
     import httpx  # noqa: F401
 
     for scheme in schemes:
@@ -161,7 +161,7 @@ class HttpClient:
     `auth_header` is the header name the key travels in; `auth_scheme` prefixes the value
     ("Bearer"). The key is kept private: it is added per request and never appears in repr or errors.
 
-    httpx itself (~80 ms to import) is imported, and the AsyncClient built, with the first request:
+    httpx itself (~40 ms to import) is imported, and the AsyncClient built, with the first request:
     the app paints its first page, fetched by tui.process.prefetch, before it needs either.
     """
 
