@@ -125,6 +125,11 @@ def _settle(answer: Future[Any], value: Any) -> None:
         pass
 
 
+def _why(error: BaseException) -> str:
+    """An early fetch's failure in one line, for the log."""
+    return f"{type(error).__name__}: {error}".splitlines()[0]
+
+
 async def fetch_first_page(
     source_for: Callable[[Any], Any], new_client: Callable[[], Any], request: PageRequest,
     send: Send, deadline: float,
@@ -140,7 +145,7 @@ async def fetch_first_page(
             else:
                 page = await source.fetch(request)
     except Exception as error:  # noqa: BLE001 - reported whole; the app asks again and shows it
-        send("failed", f"{type(error).__name__}: {error}".splitlines()[0])
+        send("failed", _why(error))
     else:
         send("page", page)
 
@@ -165,7 +170,7 @@ def in_thread(tab_id: str, request: PageRequest, job: Job) -> EarlyPage:
             asyncio.run(job(deliver))
         except BaseException as error:  # noqa: BLE001 - the app asks again
             sys.setswitchinterval(default_interval)
-            early.fail(f"{type(error).__name__}: {error}")
+            early.fail(_why(error))
 
     default_interval = sys.getswitchinterval()
     sys.setswitchinterval(min(default_interval, SWITCH_INTERVAL))
@@ -237,7 +242,7 @@ def _receive(read_end: int, helper: _Helper, early: EarlyPage) -> None:
                     break
                 early.deliver(*pickle.loads(pipe.read(_FRAME.unpack(header)[0])))
     except Exception as error:  # noqa: BLE001 - a torn frame: the app asks again
-        early.fail(f"{type(error).__name__}: {error}")
+        early.fail(_why(error))
     finally:
         helper.reap()
         early.fail("the helper ended without the page")  # a no-op once the page is there
