@@ -3,12 +3,14 @@ without losing anything (against the simulator, in-process)."""
 
 from __future__ import annotations
 
+import gc
 import sqlite3
 
 from support.app import loaded, make_runtime, wait_for
 
 from tui.core.keys import KeyInfo
 from tui.history import History
+from tui.process import start_gc
 from tui.ui.app import TasktopApp
 from tui.ui.task_view import TaskView
 
@@ -79,3 +81,27 @@ async def test_without_a_page_the_history_still_opens(sim, tmp_path, monkeypatch
         await wait_for(pilot, lambda: app.recorder.attached)
         assert opened == [False]
         assert len(app.query("#away-line, #trends")) == 2
+
+
+async def test_the_collector_is_off_until_the_first_rows_and_on_after(sim, monkeypatch):
+    """The CLI starts the monitor with the garbage collector paused (tui.process.start_gc);
+    the first rows come up without it and then turn it back on."""
+    app = TasktopApp(make_runtime(sim, per_page=25), start_tab="datasets")
+    at_first_rows: list[bool] = []
+    partial = TaskView._partial
+
+    def watched(view, page, generation):
+        at_first_rows.append(gc.isenabled())
+        return partial(view, page, generation)
+
+    monkeypatch.setattr(TaskView, "_partial", watched)
+    start_gc.pause()
+    try:
+        async with app.run_test(size=(140, 40)) as pilot:
+            await loaded(pilot, app, "datasets")
+            await wait_for(pilot, gc.isenabled)
+            assert at_first_rows == [False]
+    finally:
+        start_gc.resume()
+        gc.unfreeze()
+        gc.enable()

@@ -237,6 +237,9 @@ START_TAB = "datasets"
 def run(args: argparse.Namespace) -> int:
     import shutil
 
+    from tui.process import start_gc
+
+    start_gc.pause()  # until the first rows are up (the app resumes it)
     terminal_size = tuple(shutil.get_terminal_size())  # as Textual's driver reads it
     forked = fork_first_page(args, terminal_size)
     runtime = build_runtime(args)
@@ -260,6 +263,7 @@ def run(args: argparse.Namespace) -> int:
         if not unwatch():
             raise
     finally:
+        start_gc.resume()
         hung_up = unwatch()
         if runtime.simulator is not None:
             runtime.simulator.stop()

@@ -4,7 +4,6 @@ the runtime."""
 from __future__ import annotations
 
 import asyncio
-import gc
 import time
 from collections.abc import Callable
 
@@ -24,6 +23,7 @@ from tui.core.keys import KeyInfo, resolve_key_async
 from tui.core.page_fit import NARROW_BELOW
 from tui.core.safe_text import escape_controls
 from tui.history.recorder import Recorder
+from tui.process import start_gc
 from tui.process.runtime import Runtime, utc_now
 from tui.tabs.registry import problems, spec, tabs
 from tui.tabs.spec import TabSpec
@@ -211,7 +211,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
             # Normally the start tab's first rows trigger this (see on_task_view_counted).
             self.set_timer(1.0, self.mount_hidden_views)
         if not self.is_headless:  # tests run many apps in one process: leave their GC alone
-            self.set_timer(FREEZE_AFTER, self._freeze_start_up_objects)
+            self.set_timer(FREEZE_AFTER, start_gc.settle)
         for provider, key in self.runtime.keys.items():
             if key.source == "none":
                 self._look_up_key(provider)
@@ -236,15 +236,6 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
         footer = next(iter(self.query(LeanFooter)), None)
         if footer is not None and not self.query("#trends"):
             self.mount(*self._history_widgets(), before=footer)
-
-    def _freeze_start_up_objects(self) -> None:
-        """Put what start-up built (modules, classes, CSS, widgets) out of the collector's reach.
-
-        Python's full collections otherwise rescan all of it every so often, a ~100 ms pause
-        that showed up as the slowest page flips (p95 115 ms → 55 ms with this).
-        """
-        gc.collect()
-        gc.freeze()
 
     def views_for(self, provider: str) -> list[TaskView]:
         """Mounted views of this provider's tabs (views mounted later read the runtime then)."""
@@ -316,6 +307,7 @@ class TasktopApp(PageFeeds, HistoryPanels, AppScreens, App[None]):
         if len(self._view_mounts) < len(tabs()) - 1:
             self.call_after_refresh(self.mount_hidden_views)  # first rows are up: now the rest
             self.call_after_refresh(self.runtime.warm_http)  # its thread would slow that frame
+            self.call_after_refresh(start_gc.resume)
         if not self._history_started:
             self.call_after_refresh(self._start_history)
         self._watch_for_alerts(event.view)
