@@ -209,3 +209,40 @@ async def test_going_back_while_walking_forward_cancels_the_walk(sim):
         await pilot.pause(LATENCY * 2)
         assert view.page_index == 0 and row_keys(app, "nimble") == first
         assert probe.superseded_paints == [] and probe.max_in_flight == 1
+
+
+async def test_n_pressed_while_a_tabs_first_page_loads_is_not_lost(sim):
+    """`2 n n` in one burst, the Red team tab never shown and its list slow: it opens on page 3,
+    and page 1, only a stepping stone by then, is never painted."""
+    app = make_app(sim, start_tab="datasets")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "datasets")
+        sim.set_fault(Fault("latency", path_prefix="/redteam/list-tasks", seconds=LATENCY))
+        await hold(pilot, "2", "n", "n")
+        view = app.view("redteam")
+        assert view.page is None and "page 3" in view.pager.text  # said at once
+        painted: list[PageRequest] = []
+        view.page_observers.append(lambda page: painted.append(page.request))
+        await wait_for(pilot, lambda: view.page is not None and not view.fetching)
+        assert view.request.page == 3 and [r.page for r in painted] == [3]
+        assert "page 3 of" in view.pager.text
+        sim.clear_faults()
+        assert row_keys(app, "redteam") == await server_rows(sim, 3)
+
+
+async def test_n_pressed_while_a_cursor_tabs_first_page_loads_is_not_lost(sim):
+    app = make_app(sim, start_tab="datasets")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "datasets")
+        sim.set_fault(Fault("latency", path_prefix="/v1/tasks", seconds=LATENCY))
+        await hold(pilot, "3", "n")
+        view = app.view("nimble")
+        await wait_for(pilot, lambda: view.page is not None and not view.fetching)
+        assert view.nav.page_index == 1 and view.page.request.cursor is not None
+        assert view.pager.text.startswith("page 2")
+        sim.clear_faults()
+        async with NimbleClient(sim.url, sim.nimble_key) as client:
+            first = await client.list_tasks(PageRequest.first(view.request.per_page))
+            second = await client.list_tasks(view.request)
+        assert second.rows and row_keys(app, "nimble") == [t.id for t in second.rows]
+        assert first.paging.next_cursor == view.request.cursor

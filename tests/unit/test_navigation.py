@@ -85,6 +85,25 @@ def test_a_walk_that_reaches_the_last_page_paints_it():
     assert nav.walk_on(cursor_page(nav.request, None)) is None and nav.steps_ahead == 0
 
 
+def test_n_before_the_first_page_lands_is_taken_when_it_does():
+    """Page numbers: every press at once, up to the last page; cursors: one page at a time."""
+    nav = Navigation(PageRequest.first(10))
+    assert nav.next_page(None) == LATER and nav.next_page(None) == LATER
+    assert nav.walk_on(numbered(nav.request, total_pages=5)) == ({"page": 3}, 0)
+    assert nav.steps_ahead == 0
+    nav = Navigation(PageRequest.first(10))
+    nav.next_page(None)
+    nav.next_page(None)
+    assert nav.walk_on(numbered(nav.request, total_pages=2)) == ({"page": 2}, 0)
+    nav = Navigation(PageRequest.first(10))
+    nav.next_page(None)
+    assert nav.walk_on(numbered(nav.request, total_pages=1)) is None  # one page: paint it
+    assert nav.steps_ahead == 0
+    nav = Navigation(PageRequest.first(10), "cursor")
+    assert nav.next_page(None) == LATER and nav.next_page(None) == LATER
+    assert nav.walk_on(cursor_page(nav.request, "c1")) == ({"cursor": "c1"}, 1)
+
+
 def test_the_filter_cycles_and_starts_a_filtered_list_afresh():
     filters = (None, "Queued", "Failed")
     nav = Navigation(PageRequest.first(10).with_(page=5))

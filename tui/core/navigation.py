@@ -87,8 +87,12 @@ class Navigation:
         """Cursor paging: the page asked for is not the one shown yet."""
         return page.request.cursor != self.cursors[self.page_index]
 
-    def next_page(self, page: Page[object]) -> Changes | Literal["later"] | None:
-        """`n` from `page` (the page on screen): the move, LATER (counted in steps_ahead), or None."""
+    def next_page(self, page: Page[object] | None) -> Changes | Literal["later"] | None:
+        """`n` from `page` (the page on screen; None: the first is still loading): the move,
+        LATER (counted in steps_ahead), or None."""
+        if page is None:  # where the next page is, and whether there is one, comes with it
+            self.steps_ahead += 1
+            return LATER
         if self.cursor_paging:
             next_cursor = page.paging.next_cursor
             if not page.paging.has_next or not next_cursor:
@@ -151,10 +155,15 @@ class Navigation:
         return self.page_index + self.steps_ahead
 
     def walk_on(self, page: Page[object]) -> tuple[Changes, int] | None:
-        """A cursor page landed with `n` presses pending: the move to its next page and the
-        presses left after it, or None (none pending, or the last page: paint it)."""
+        """A page landed with `n` presses pending: the move to its next page and the presses
+        left after it, or None (none pending, or the last page: paint it). A page-number list
+        takes all the presses at once, up to its last page."""
         if self.steps_ahead <= 0:
             return None
+        if not self.cursor_paging:
+            target = min(self.request.page + self.steps_ahead, page.paging.total_pages or 0)
+            self.steps_ahead = 0
+            return ({"page": target}, 0) if target > self.request.page else None
         next_cursor = page.paging.next_cursor
         if not page.paging.has_next or not next_cursor:
             self.steps_ahead = 0

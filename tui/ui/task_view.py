@@ -291,12 +291,13 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         self._show_filter()
 
     def action_next_page(self) -> None:
-        if self.page is None or self.source is None:
+        if self.source is None:
             return
         move = self.nav.next_page(self.page)
         if move == LATER:
-            # The page asked for is still loading: its cursor to the next is not known yet.
-            # The press is counted; `_walk_on` takes the step when the page lands.
+            # The page asked for is still loading (the tab's first, or a cursor page): where
+            # its next page is is not known yet. The press is counted; `_walk_on` takes the
+            # step when the page lands.
             self._show_pager(None)
         elif move is not None:
             self._go(move)
@@ -402,4 +403,5 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         else:
             total_pages = info.total_pages if info else None
             total = info.total_count if info else None
-            self.pager.show_number(self.request.page, total_pages, total, paint=paint)
+            pending = self.nav.steps_ahead if page is None else 0  # `n` pressed before a page
+            self.pager.show_number(self.request.page + pending, total_pages, total, paint=paint)
