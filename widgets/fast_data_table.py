@@ -267,8 +267,25 @@ class FastDataTable(DataTable):
                 return
         width = sum(column.get_render_width(self) for column in self.columns.values())
         header_height = self.header_height if self.show_header else 0
-        self.virtual_size = Size(
-            width + self._row_label_column_width, self._total_row_height + header_height
+        size = Size(width + self._row_label_column_width, self._total_row_height + header_height)
+        if self._same_box(size):
+            self.set_reactive(FastDataTable.virtual_size, size)
+            self.refresh()
+        else:
+            self.virtual_size = size  # a layout reactive: the screen is laid out again
+
+    def _same_box(self, size: Size) -> bool:
+        """True when the table's box and scrollbars stay as they are at this virtual size: as
+        tall as before, and as before narrower than the table. A page flip whose columns came
+        out a cell narrower or wider then repaints the table alone, not the whole screen."""
+        old = self.virtual_size
+        room = self.scrollable_content_region.width
+        return (
+            size != old
+            and size.height == old.height
+            and not self.styles.width.is_auto  # type: ignore[union-attr]
+            and max(size.width, old.width) <= room
+            and self.scroll_x == 0
         )
 
     # -- painting ----------------------------------------------------------------

@@ -115,3 +115,39 @@ async def test_repainting_changed_rows_in_place_matches_a_full_repaint() -> None
             await pilot.pause()
             assert screen(app) == shown, f"apply #{version} ({stats}) left stale lines"
         assert in_place >= 5  # the in-place path was exercised, not only full repaints
+
+
+def named(prefix: str, name_length: int, n: int = 10) -> list[tuple[str, list[object]]]:
+    return [(f"{prefix}{i}", [Text("Running"), Text("n" * name_length), Text(f"{i:08d}")])
+            for i in range(n)]
+
+
+async def test_a_page_a_cell_narrower_repaints_the_table_without_a_layout() -> None:
+    """Same number of rows, the widest name a cell shorter: the table's box and scrollbars stay
+    as they are, so the screen is not laid out again (a page flip on a wide terminal); with
+    more rows it is. Either way the screen is what a full repaint and layout draws."""
+    app = TableApp()
+    async with app.run_test(size=(80, 40)) as pilot:
+        table = app.query_one(TaskTable)
+        table.apply(named("a", 12))
+        await pilot.pause()
+        layouts: list[bool] = []
+        refresh = table.refresh
+
+        def counting(*regions, **kwargs):
+            layouts.append(bool(kwargs.get("layout")))
+            return refresh(*regions, **kwargs)
+
+        table.refresh = counting
+        width = table.virtual_size.width
+        for page, expect_layout in ((named("b", 11), False), (named("c", 11, n=12), True)):
+            layouts.clear()
+            table.apply(page, mark=False)
+            await pilot.pause()
+            assert any(layouts) is expect_layout, page[0][0]
+            shown = screen(app)
+            table.repaint_all()
+            table.refresh(layout=True)
+            await pilot.pause()
+            assert screen(app) == shown
+        assert table.virtual_size.width == width - 1
