@@ -87,6 +87,8 @@ def _settled(then=None):
         await wait_for(pilot, lambda: len(app.views()) == 3)
         await wait_for(pilot, lambda: all(view.is_mounted for view in app.views()))
         await wait_for(pilot, lambda: app.query_one("#away-line").display)
+        trends = app.query_one("#trends")  # its first read runs on a worker thread
+        await wait_for(pilot, lambda: not trends.display or trends.shows > 0)
         await _quiet(pilot, app)
         if then is not None:
             await then(pilot, app)
