@@ -35,8 +35,8 @@ def resume() -> None:
 
 def settle() -> None:
     """Collect once what start-up left behind, then keep the survivors out of later collections:
-    Python's full collections otherwise rescan all of it every so often, a ~100 ms pause that
-    showed up as the slowest page flips (p95 115 ms → 55 ms with the freeze)."""
+    Python's full collections would otherwise rescan all of it every so often, a pause of about
+    0.1 s that lands on whatever page flip it meets."""
     resume()
     gc.unfreeze()
     gc.collect()
