@@ -35,6 +35,12 @@ class TrendStrip(Vertical):
         """How many times `show` changed what the strip draws (tests count it)."""
         self._last: object = None
         self._scale_widths: dict[str, int] = {}  # name -> cells its scale words take now
+        self._early: tuple[str, Mapping[str, tuple[Sequence[float], str]], str] | None = None
+
+    def on_mount(self) -> None:
+        if self._early is not None:
+            early, self._early = self._early, None
+            self.call_later(self.show, *early)  # `is_mounted` holds once this handler returns
 
     def compose(self) -> ComposeResult:
         yield Static("", classes="trend-heading")
@@ -48,8 +54,11 @@ class TrendStrip(Vertical):
     def show(self, heading: str, series: Mapping[str, tuple[Sequence[float], str]],
              footer: str = "") -> None:
         """`series`: name → (values, words for the scale); names not given draw flat."""
+        if not self.is_mounted:  # a read that beat the strip's own mount: drawn by on_mount
+            self._early = (heading, series, footer)
+            return
         state = (heading, footer, tuple((n, tuple(v), s) for n, (v, s) in series.items()))
-        if state == self._last or not self.is_mounted:
+        if state == self._last:
             return
         self._last = state
         self.shows += 1

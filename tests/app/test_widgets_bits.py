@@ -203,3 +203,16 @@ async def test_trend_strip_lays_out_again_only_when_a_scale_changes_width() -> N
         await pilot.pause()
         scale = strip.query(".trend-scale").first(Static)
         assert str(scale.render()) == "2–30 tasks" and scale.size.width == len("2–30 tasks")
+
+
+async def test_trend_strip_draws_a_read_that_came_before_its_mount() -> None:
+    """The app's first trends read can land between `mount()` and the strip's own mount."""
+    app = App()
+    async with app.run_test() as pilot:
+        strip = TrendStrip(("queued", "failed"))
+        strip.show("trends · last hour", {"queued": ([1, 2], "1–2 tasks")}, "wait p50 1m")
+        await app.mount(strip)
+        await pilot.pause()
+        assert strip.shows == 1
+        heading = strip.query(".trend-heading").first(Static)
+        assert str(heading.render()).startswith("trends · last hour")
