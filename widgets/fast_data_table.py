@@ -280,10 +280,11 @@ class FastDataTable(DataTable):
         out a cell narrower or wider then repaints the table alone, not the whole screen."""
         old = self.virtual_size
         room = self.scrollable_content_region.width
+        width = self.styles.width  # None: as wide as its container, like 1fr
         return (
             size != old
             and size.height == old.height
-            and not self.styles.width.is_auto  # type: ignore[union-attr]
+            and (width is None or not width.is_auto)
             and max(size.width, old.width) <= room
             and self.scroll_x == 0
         )
