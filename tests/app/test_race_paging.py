@@ -246,3 +246,22 @@ async def test_n_pressed_while_a_cursor_tabs_first_page_loads_is_not_lost(sim):
             second = await client.list_tasks(view.request)
         assert second.rows and row_keys(app, "nimble") == [t.id for t in second.rows]
         assert first.paging.next_cursor == view.request.cursor
+
+
+async def test_n_pressed_while_the_first_page_loads_survives_a_new_page_size(sim):
+    """The room changes while the first page loads (the history's lines mount then, or the
+    terminal is resized): the page is asked again at the new size, and the presses still count."""
+    app = make_app(sim, start_tab="datasets")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await loaded(pilot, app, "datasets")
+        sim.set_fault(Fault("latency", path_prefix="/redteam/list-tasks", seconds=LATENCY))
+        await hold(pilot, "2", "n", "n")
+        view = app.view("redteam")
+        view.fit_rows = True  # the page size follows the room, as it does without --per-page
+        before = view.request.per_page
+        await pilot.resize_terminal(120, 30)
+        await wait_for(pilot, lambda: view.request.per_page != before)
+        await wait_for(pilot, lambda: view.page is not None and not view.fetching)
+        assert view.request.page == 3 and view.page.request == view.request
+        sim.clear_faults()
+        assert row_keys(app, "redteam") == await server_rows(sim, 3, view.request.per_page)

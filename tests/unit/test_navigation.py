@@ -104,6 +104,16 @@ def test_n_before_the_first_page_lands_is_taken_when_it_does():
     assert nav.walk_on(cursor_page(nav.request, "c1")) == ({"cursor": "c1"}, 1)
 
 
+def test_a_new_page_size_keeps_the_presses_made_before_the_first_page():
+    nav = Navigation(PageRequest.first(10))
+    nav.next_page(None)
+    nav.next_page(None)
+    nav.go(nav.resize(25), keep_pending=True)
+    assert nav.steps_ahead == 2 and nav.request.per_page == 25
+    nav.go({"page": 1})  # any other move ends them
+    assert nav.steps_ahead == 0
+
+
 def test_the_filter_cycles_and_starts_a_filtered_list_afresh():
     filters = (None, "Queued", "Failed")
     nav = Navigation(PageRequest.first(10).with_(page=5))

@@ -60,9 +60,11 @@ class Navigation:
 
     # ---------------------------------------------------------------------------- moving
 
-    def go(self, changes: Changes) -> PageRequest:
-        """Take a move: any navigation ends the walk of pending `n` presses."""
-        self.steps_ahead = 0
+    def go(self, changes: Changes, *, keep_pending: bool = False) -> PageRequest:
+        """Take a move: any navigation ends the walk of pending `n` presses, except a new page
+        size that only follows the room (`keep_pending`)."""
+        if not keep_pending:
+            self.steps_ahead = 0
         self.request = self.request.with_(**changes)
         return self.request
 

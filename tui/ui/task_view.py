@@ -342,7 +342,9 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         if self.source is None:  # nothing shown yet: the size waits for a key
             self.request = self.request.with_(per_page=size, limit=size)
             return
-        self._go(self.nav.resize(size))
+        # `n` pressed while the first page loads still counts, at the new size (the room often
+        # changes then: the history's lines mount after the first page).
+        self._go(self.nav.resize(size), keep_pending=True)
 
     def on_resize(self) -> None:
         """While the page size follows the terminal, the first page re-fits the table's height.
@@ -361,12 +363,12 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         if rows != self.request.per_page:
             self._resize_page(rows)
 
-    def _go(self, changes: Changes | None) -> None:
+    def _go(self, changes: Changes | None, *, keep_pending: bool = False) -> None:
         """Go to the request these changes make (None: stay), from a kept copy if there is one."""
         if changes is None:
             return
         self._keep_leaving_page()
-        self.nav.go(changes)
+        self.nav.go(changes, keep_pending=keep_pending)
         self._show_pager(None, paint=False)  # painted with the rows, or after LOADING_DELAY
         if not self._flip_to_neighbour():
             self.refresh_now()
