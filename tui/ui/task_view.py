@@ -337,14 +337,13 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         self.fit_rows = False  # chosen: it no longer follows the terminal
         self._resize_page(size)
 
-    def _resize_page(self, size: int) -> None:
-        """Pages of `size` rows, keeping the first row shown on its page (cursor lists: page 1)."""
+    def _resize_page(self, size: int, *, keep_pending: bool = False) -> None:
+        """Pages of `size` rows, keeping the first row shown on its page (cursor lists: page 1).
+        `keep_pending`: `n` pressed while the page loads still counts, at the new size."""
         if self.source is None:  # nothing shown yet: the size waits for a key
             self.request = self.request.with_(per_page=size, limit=size)
             return
-        # `n` pressed while the first page loads still counts, at the new size (the room often
-        # changes then: the history's lines mount after the first page).
-        self._go(self.nav.resize(size), keep_pending=True)
+        self._go(self.nav.resize(size), keep_pending=keep_pending)
 
     def on_resize(self) -> None:
         """While the page size follows the terminal, the first page re-fits the table's height.
@@ -360,8 +359,8 @@ class TaskView(RefreshLoop, NeighbourPaging, DetailAndSearch, Vertical):
         if not (self.nav.on_first_page and rows >= 1):
             return
         rows = min(rows, MAX_ROWS)
-        if rows != self.request.per_page:
-            self._resize_page(rows)
+        if rows != self.request.per_page:  # the room often changes while the first page loads
+            self._resize_page(rows, keep_pending=True)  # (the history's lines mount after it)
 
     def _go(self, changes: Changes | None, *, keep_pending: bool = False) -> None:
         """Go to the request these changes make (None: stay), from a kept copy if there is one."""
