@@ -211,14 +211,19 @@ async def test_going_back_while_walking_forward_cancels_the_walk(sim):
         assert probe.superseded_paints == [] and probe.max_in_flight == 1
 
 
+async def keys_while_a_first_page_loads(pilot, app, sim, path: str, *keys: str) -> None:
+    """Datasets loaded, then `keys` in one burst while the list at `path` answers late."""
+    await loaded(pilot, app, "datasets")
+    sim.set_fault(Fault("latency", path_prefix=path, seconds=LATENCY))
+    await hold(pilot, *keys)
+
+
 async def test_n_pressed_while_a_tabs_first_page_loads_is_not_lost(sim):
     """`2 n n` in one burst, the Red team tab never shown and its list slow: it opens on page 3,
     and page 1, only a stepping stone by then, is never painted."""
     app = make_app(sim, start_tab="datasets")
     async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app, "datasets")
-        sim.set_fault(Fault("latency", path_prefix="/redteam/list-tasks", seconds=LATENCY))
-        await hold(pilot, "2", "n", "n")
+        await keys_while_a_first_page_loads(pilot, app, sim, "/redteam/list-tasks", "2", "n", "n")
         view = app.view("redteam")
         assert view.page is None and "page 3" in view.pager.text  # said at once
         painted: list[PageRequest] = []
@@ -233,9 +238,7 @@ async def test_n_pressed_while_a_tabs_first_page_loads_is_not_lost(sim):
 async def test_n_pressed_while_a_cursor_tabs_first_page_loads_is_not_lost(sim):
     app = make_app(sim, start_tab="datasets")
     async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app, "datasets")
-        sim.set_fault(Fault("latency", path_prefix="/v1/tasks", seconds=LATENCY))
-        await hold(pilot, "3", "n")
+        await keys_while_a_first_page_loads(pilot, app, sim, "/v1/tasks", "3", "n")
         view = app.view("nimble")
         await wait_for(pilot, lambda: view.page is not None and not view.fetching)
         assert view.nav.page_index == 1 and view.page.request.cursor is not None
@@ -253,9 +256,7 @@ async def test_n_pressed_while_the_first_page_loads_survives_a_new_page_size(sim
     terminal is resized): the page is asked again at the new size, and the presses still count."""
     app = make_app(sim, start_tab="datasets")
     async with app.run_test(size=(120, 40)) as pilot:
-        await loaded(pilot, app, "datasets")
-        sim.set_fault(Fault("latency", path_prefix="/redteam/list-tasks", seconds=LATENCY))
-        await hold(pilot, "2", "n", "n")
+        await keys_while_a_first_page_loads(pilot, app, sim, "/redteam/list-tasks", "2", "n", "n")
         view = app.view("redteam")
         view.fit_rows = True  # the page size follows the room, as it does without --per-page
         before = view.request.per_page
